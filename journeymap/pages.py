@@ -1,0 +1,12 @@
+"""URL list of the server-rendered pages; each app owns its page views."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from workspaces import views as workspace_views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", workspace_views.dashboard, name="dashboard"),
+]

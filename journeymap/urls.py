@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from maps import api as maps_api
+from personas import api as personas_api
+from workspaces import api as workspaces_api
+
+api_patterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("workspaces/", workspaces_api.WorkspaceListView.as_view(), name="api-workspaces"),
+    path("workspaces/<uuid:workspace_id>/members/", workspaces_api.WorkspaceMembersView.as_view(),
+         name="api-workspace-members"),
+    path("personas/", personas_api.PersonaListView.as_view(), name="api-personas"),
+    path("personas/<uuid:persona_id>/", personas_api.PersonaDetailView.as_view(),
+         name="api-persona"),
+    path("templates/", maps_api.TemplateListView.as_view(), name="api-templates"),
+    path("maps/", maps_api.MapListView.as_view(), name="api-maps"),
+    path("maps/import/", maps_api.ImportView.as_view(), name="api-map-import"),
+    path("maps/<uuid:map_id>/", maps_api.MapDetailView.as_view(), name="api-map"),
+    path("maps/<uuid:map_id>/changes/", maps_api.ChangeListView.as_view(), name="api-map-changes"),
+    path("maps/<uuid:map_id>/members/", maps_api.MapMembersView.as_view(), name="api-map-members"),
+    path("maps/<uuid:map_id>/document/", maps_api.DocumentView.as_view(), name="api-map-document"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("journeymap.pages")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

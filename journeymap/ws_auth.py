@@ -1,0 +1,38 @@
+"""WebSocket authentication: the session cookie (Channels' AuthMiddleware) or
+`Authorization: Token <key>`, the same two ways the REST API accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+
+
+@database_sync_to_async
+def _user_for_token(key: str) -> Any:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+class TokenAuthMiddleware(BaseMiddleware):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        headers = dict(scope.get("headers", []))
+        raw = headers.get(b"authorization", b"").decode("latin-1")
+        if raw.lower().startswith("token "):
+            user = await _user_for_token(raw[6:].strip())
+            scope = dict(scope)
+            scope["token_auth"] = True
+            if user is not None:
+                scope["user"] = user
+        return await super().__call__(scope, receive, send)
+
+
+def TokenAuthMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - mirrors AuthMiddlewareStack
+    # The token runs inside the session stack so a valid token wins over the cookie.
+    return AuthMiddlewareStack(TokenAuthMiddleware(inner))

@@ -1,0 +1,655 @@
+"""The ops of PROTOCOL.md as pydantic models, and how each one changes the database.
+
+`maps.services.apply_ops` is the only caller: it validates a change with `parse_change`,
+locks the map, and hands each op to `apply_op`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from django.contrib.auth.models import AbstractBaseUser
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from maps.models import (
+    ActionStatus,
+    Audience,
+    Comment,
+    EmotionVariant,
+    Evidence,
+    Item,
+    ItemKind,
+    JourneyMap,
+    Lane,
+    LaneKind,
+    Language,
+    Link,
+    MapStatus,
+    MapType,
+    Phase,
+    Stage,
+    Trend,
+    item_kind_for_lane,
+)
+from personas.models import Persona
+from touchpoints.catalog import CHANNELS_BY_KEY
+
+# Limits a change must stay within (documented in docs/api.md).
+MAX_OPS_PER_CHANGE = 2000
+MAX_STAGES = 100
+MAX_LANES = 60
+MAX_ITEMS = 5000
+
+
+class OpError(Exception):
+    """A change that cannot be applied; `op` is the index of the failing op, if any."""
+
+    def __init__(self, code: str, message: str, op: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.op = op
+
+
+def _clean_text(value: str) -> str:
+    # Stored text is NFC (DESIGN.md) and never contains NUL or other control characters
+    # that PostgreSQL or a PDF cannot hold; tabs and newlines are text.
+    value = unicodedata.normalize("NFC", value)
+    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in value) or "\x7f" in value:
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def Text(max_length: int, *, min_length: int = 0) -> Any:  # noqa: N802 - reads as a type
+    return Annotated[
+        str,
+        Strict(),
+        StringConstraints(max_length=max_length, min_length=min_length),
+        AfterValidator(_clean_text),
+    ]
+
+
+Name = Text(120, min_length=1)
+Position = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9A-Za-z]{1,64}$")]
+Color = Annotated[str, Strict(), StringConstraints(pattern=r"^(#[0-9a-fA-F]{6})?$")]
+Rating = Annotated[int, Strict(), Field(ge=1, le=5)]
+Score = Annotated[int, Strict(), Field(ge=-2, le=2)]
+Flag = Annotated[bool, Strict()]
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
+Id = uuid.UUID
+
+
+class Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def not_empty(self) -> Fields:
+        if not self.model_fields_set:
+            raise ValueError("fields must name at least one field")
+        return self
+
+
+class Op(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MapFields(Fields):
+    title: Text(200, min_length=1) | None = None  # type: ignore[valid-type]
+    objective: Text(4000) | None = None  # type: ignore[valid-type]
+    type: MapType | None = None
+    audience: Audience | None = None
+    scenario: Text(4000) | None = None  # type: ignore[valid-type]
+    status: MapStatus | None = None
+    language: Language | None = None
+    next_review: dt.date | None = None
+
+
+class MapUpdate(Op):
+    type: Literal["map.update"]
+    fields: MapFields
+
+
+class PersonaAttach(Op):
+    type: Literal["persona.attach"]
+    persona: Id
+
+
+class PersonaDetach(Op):
+    type: Literal["persona.detach"]
+    persona: Id
+
+
+class StageFields(Fields):
+    name: Name | None = None  # type: ignore[valid-type]
+    description: Text(2000) | None = None  # type: ignore[valid-type]
+    phase: Phase | Literal[""] | None = None
+    color: Color | None = None
+
+
+class StageCreate(Op):
+    type: Literal["stage.create"]
+    id: Id
+    name: Name  # type: ignore[valid-type]
+    position: Position
+    description: Text(2000) = ""  # type: ignore[valid-type]
+    phase: Phase | Literal[""] = ""
+    color: Color = ""
+
+
+class StageUpdate(Op):
+    type: Literal["stage.update"]
+    id: Id
+    fields: StageFields
+
+
+class LaneFields(Fields):
+    title: Name | None = None  # type: ignore[valid-type]
+    description: Text(500) | None = None  # type: ignore[valid-type]
+    collapsed: Flag | None = None
+
+
+class LaneCreate(Op):
+    type: Literal["lane.create"]
+    id: Id
+    kind: LaneKind
+    title: Name  # type: ignore[valid-type]
+    position: Position
+    description: Text(500) = ""  # type: ignore[valid-type]
+    collapsed: Flag = False
+
+
+class LaneUpdate(Op):
+    type: Literal["lane.update"]
+    id: Id
+    fields: LaneFields
+
+
+class Move(Op):
+    id: Id
+    position: Position
+
+
+class StageMove(Move):
+    type: Literal["stage.move"]
+
+
+class LaneMove(Move):
+    type: Literal["lane.move"]
+
+
+class Delete(Op):
+    id: Id
+
+
+class StageDelete(Delete):
+    type: Literal["stage.delete"]
+
+
+class LaneDelete(Delete):
+    type: Literal["lane.delete"]
+
+
+class ItemAttributes(BaseModel):
+    """Every attribute an item may carry; which ones a kind accepts is ATTRIBUTES_OF_KIND."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text(2000) | None = None  # type: ignore[valid-type]
+    color: Color | None = None
+    evidence: Evidence | None = None
+    source: Text(1000) | None = None  # type: ignore[valid-type]
+    channel: Annotated[str, Strict(), StringConstraints(max_length=40)] | None = None
+    online: Flag | None = None
+    owner: Text(120) | None = None  # type: ignore[valid-type]
+    impact: Rating | None = None
+    importance: Rating | None = None
+    phase: Phase | Literal[""] | None = None
+    score: Score | None = None
+    note: Text(1000) | None = None  # type: ignore[valid-type]
+    persona: Id | None = None
+    variant: EmotionVariant | None = None
+    name: Text(120) | None = None  # type: ignore[valid-type]
+    value: Number | None = None
+    target: Number | None = None
+    unit: Text(20) | None = None  # type: ignore[valid-type]
+    trend: Trend | Literal[""] | None = None
+    due: dt.date | None = None
+    status: ActionStatus | None = None
+    fixes: Id | None = None
+
+
+COMMON_ATTRIBUTES = {"text", "color", "evidence", "source"}
+ATTRIBUTES_OF_KIND: dict[str, set[str]] = {
+    ItemKind.CARD: COMMON_ATTRIBUTES,
+    ItemKind.TOUCHPOINT: COMMON_ATTRIBUTES
+    | {"channel", "online", "owner", "impact", "importance", "phase"},
+    ItemKind.EMOTION: COMMON_ATTRIBUTES | {"score", "note", "persona", "variant"},
+    ItemKind.METRIC: COMMON_ATTRIBUTES | {"name", "value", "target", "unit", "trend"},
+    ItemKind.ACTION: COMMON_ATTRIBUTES | {"owner", "due", "status", "fixes"},
+}
+# Attributes that may be cleared with null; the others take "" or a value.
+NULLABLE_ATTRIBUTES = {"online", "impact", "importance", "score", "persona", "value", "target",
+                       "due", "fixes"}
+
+
+class ItemCreate(ItemAttributes):
+    type: Literal["item.create"]
+    id: Id
+    lane: Id
+    stage: Id
+    position: Position
+    text: Text(2000) = ""  # type: ignore[valid-type]
+
+
+class ItemFields(ItemAttributes, Fields):
+    pass
+
+
+class ItemUpdate(Op):
+    type: Literal["item.update"]
+    id: Id
+    fields: ItemFields
+
+
+class ItemMove(Op):
+    type: Literal["item.move"]
+    id: Id
+    position: Position
+    lane: Id | None = None
+    stage: Id | None = None
+
+
+class ItemDelete(Delete):
+    type: Literal["item.delete"]
+
+
+class LinkCreate(Op):
+    type: Literal["link.create"]
+    id: Id
+    source: Id
+    target: Id
+    label: Text(120) = ""  # type: ignore[valid-type]
+
+
+class LinkDelete(Delete):
+    type: Literal["link.delete"]
+
+
+class CommentCreate(Op):
+    type: Literal["comment.create"]
+    id: Id
+    item: Id | None = None
+    stage: Id | None = None
+    parent: Id | None = None
+    text: Text(4000, min_length=1)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def one_target(self) -> CommentCreate:
+        if (self.item is None) == (self.stage is None) and self.parent is None:
+            raise ValueError("a comment needs exactly one of item or stage")
+        return self
+
+
+class CommentUpdate(Op):
+    type: Literal["comment.update"]
+    id: Id
+    text: Text(4000, min_length=1)  # type: ignore[valid-type]
+
+
+class CommentResolve(Op):
+    type: Literal["comment.resolve"]
+    id: Id
+    resolved: Flag = True
+
+
+class CommentDelete(Delete):
+    type: Literal["comment.delete"]
+
+
+AnyOp = Annotated[
+    MapUpdate
+    | PersonaAttach
+    | PersonaDetach
+    | StageCreate
+    | StageUpdate
+    | StageMove
+    | StageDelete
+    | LaneCreate
+    | LaneUpdate
+    | LaneMove
+    | LaneDelete
+    | ItemCreate
+    | ItemUpdate
+    | ItemMove
+    | ItemDelete
+    | LinkCreate
+    | LinkDelete
+    | CommentCreate
+    | CommentUpdate
+    | CommentResolve
+    | CommentDelete,
+    Field(discriminator="type"),
+]
+OP_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyOp)
+OP_TYPES = sorted(
+    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    for model in AnyOp.__origin__.__args__  # type: ignore[attr-defined]
+)
+COMMENT_OPS = {"comment.create", "comment.update", "comment.resolve", "comment.delete"}
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    # The first part of the location is the op's type (the union tag): the message names it.
+    parts = [str(part) for part in first["loc"][1:] if not str(part).startswith("function-")]
+    where = ".".join(parts)
+    if first["type"] == "union_tag_invalid":
+        return f"unknown op type {first['input'].get('type')!r}; known: {', '.join(OP_TYPES)}"
+    if first["type"] == "union_tag_not_found":
+        return "op has no 'type'"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def parse_ops(raw_ops: Any, *, max_ops: int = MAX_OPS_PER_CHANGE) -> list[Op]:
+    if not isinstance(raw_ops, list) or not raw_ops:
+        raise OpError("bad_message", "'ops' must be a non-empty list of ops")
+    if len(raw_ops) > max_ops:
+        raise OpError("too_large", f"a change may hold at most {max_ops} ops")
+    parsed: list[Op] = []
+    for index, raw in enumerate(raw_ops):
+        if not isinstance(raw, dict):
+            raise OpError("invalid_op", "each op must be a JSON object", index)
+        try:
+            parsed.append(OP_ADAPTER.validate_python(raw))
+        except ValidationError as error:
+            raise OpError("invalid_op", _describe(error), index) from None
+    return parsed
+
+
+def dump_op(op: Op) -> dict[str, Any]:
+    """The canonical JSON form of an op: what the log keeps and the sockets receive."""
+    return op.model_dump(mode="json", exclude_unset=True) | {"type": op.type}  # type: ignore[attr-defined]
+
+
+@dataclass
+class Context:
+    map: JourneyMap
+    actor: AbstractBaseUser | None
+    role: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _get(model: type[Any], ctx: Context, object_id: uuid.UUID, label: str) -> Any:
+    try:
+        return model.objects.get(pk=object_id, map=ctx.map)
+    except model.DoesNotExist:
+        raise OpError("not_found", f"{label} {object_id} does not exist") from None
+
+
+def _ensure_new(model: type[Any], object_id: uuid.UUID, label: str) -> None:
+    if model.objects.filter(pk=object_id).exists():
+        raise OpError("invalid_op", f"{label} id {object_id} is already used")
+
+
+def _ensure_room(ctx: Context, model: type[Any], limit: int, label: str) -> None:
+    key = model.__name__
+    if key not in ctx.counts:
+        ctx.counts[key] = model.objects.filter(map=ctx.map).count()
+    if ctx.counts[key] >= limit:
+        raise OpError("too_large", f"a map may hold at most {limit} {label}")
+    ctx.counts[key] += 1
+
+
+def _set_fields(obj: Any, fields: BaseModel) -> None:
+    changed = fields.model_dump(exclude_unset=True)
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(changed))
+
+
+def op_map_update(ctx: Context, op: MapUpdate) -> None:
+    changed = op.fields.model_dump(exclude_unset=True)
+    for name in ("title", "type", "audience", "status", "language"):
+        if name in changed and changed[name] is None:
+            raise OpError("invalid_op", f"fields.{name}: may not be null")
+    for name, value in changed.items():
+        if value is None and name in {"objective", "scenario"}:
+            value = ""
+        setattr(ctx.map, name, value)
+
+
+def op_persona_attach(ctx: Context, op: PersonaAttach) -> None:
+    persona = Persona.objects.filter(pk=op.persona, workspace_id=ctx.map.workspace_id).first()
+    if persona is None:
+        raise OpError("not_found", f"persona {op.persona} does not exist in this workspace")
+    ctx.map.personas.add(persona)
+
+
+def op_persona_detach(ctx: Context, op: PersonaDetach) -> None:
+    if not ctx.map.personas.filter(pk=op.persona).exists():
+        raise OpError("not_found", f"persona {op.persona} is not on this map")
+    ctx.map.personas.remove(op.persona)
+
+
+def op_stage_create(ctx: Context, op: StageCreate) -> None:
+    _ensure_new(Stage, op.id, "stage")
+    _ensure_room(ctx, Stage, MAX_STAGES, "stages")
+    Stage.objects.create(
+        id=op.id, map=ctx.map, name=op.name, position=op.position,
+        description=op.description, phase=op.phase, color=op.color,
+    )
+
+
+def op_stage_update(ctx: Context, op: StageUpdate) -> None:
+    stage = _get(Stage, ctx, op.id, "stage")
+    if "name" in op.fields.model_fields_set and op.fields.name is None:
+        raise OpError("invalid_op", "fields.name: may not be null")
+    _set_fields(stage, _nulls_to_blank(op.fields, {"description", "phase", "color"}))
+
+
+def _nulls_to_blank(fields: BaseModel, names: set[str]) -> BaseModel:
+    for name in names & fields.model_fields_set:
+        if getattr(fields, name) is None:
+            setattr(fields, name, "")
+    return fields
+
+
+def _move(model: type[Any], label: str) -> Callable[[Context, Move], None]:
+    def move(ctx: Context, op: Move) -> None:
+        obj = _get(model, ctx, op.id, label)
+        obj.position = op.position
+        obj.save(update_fields=["position"])
+
+    return move
+
+
+def _delete(model: type[Any], label: str) -> Callable[[Context, Delete], None]:
+    def delete(ctx: Context, op: Delete) -> None:
+        _get(model, ctx, op.id, label).delete()
+        ctx.counts.pop(model.__name__, None)
+        ctx.counts.pop(Item.__name__, None)
+
+    return delete
+
+
+def op_lane_create(ctx: Context, op: LaneCreate) -> None:
+    _ensure_new(Lane, op.id, "lane")
+    _ensure_room(ctx, Lane, MAX_LANES, "lanes")
+    Lane.objects.create(
+        id=op.id, map=ctx.map, kind=op.kind, title=op.title, position=op.position,
+        description=op.description, collapsed=op.collapsed,
+    )
+
+
+def op_lane_update(ctx: Context, op: LaneUpdate) -> None:
+    lane = _get(Lane, ctx, op.id, "lane")
+    for name in ("title", "collapsed"):
+        if name in op.fields.model_fields_set and getattr(op.fields, name) is None:
+            raise OpError("invalid_op", f"fields.{name}: may not be null")
+    _set_fields(lane, _nulls_to_blank(op.fields, {"description"}))
+
+
+def _check_attributes(ctx: Context, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    allowed = ATTRIBUTES_OF_KIND[kind]
+    extra = sorted(set(values) - allowed)
+    if extra:
+        raise OpError("invalid_op", f"a {kind} item has no {', '.join(extra)}")
+    for name, value in values.items():
+        if value is None and name not in NULLABLE_ATTRIBUTES:
+            if name in {"evidence", "status"}:
+                raise OpError("invalid_op", f"{name}: may not be null")
+            values[name] = ""
+    channel = values.get("channel")
+    if channel and channel not in CHANNELS_BY_KEY:
+        raise OpError("invalid_op", f"channel: unknown channel {channel!r}")
+    persona = values.get("persona")
+    if persona and not ctx.map.personas.filter(pk=persona).exists():
+        raise OpError("not_found", f"persona {persona} is not on this map")
+    fixes = values.pop("fixes", None) if "fixes" in values else ...
+    if fixes is not ...:
+        values["fixes_id"] = _get(Item, ctx, fixes, "item").pk if fixes else None
+    if "persona" in values:
+        values["persona_id"] = values.pop("persona")
+    return values
+
+
+ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
+    ItemKind.EMOTION: {"score": 0, "variant": EmotionVariant.AS_IS},
+    ItemKind.ACTION: {"status": ActionStatus.TODO},
+}
+
+
+def op_item_create(ctx: Context, op: ItemCreate) -> None:
+    lane = _get(Lane, ctx, op.lane, "lane")
+    stage = _get(Stage, ctx, op.stage, "stage")
+    _ensure_new(Item, op.id, "item")
+    _ensure_room(ctx, Item, MAX_ITEMS, "items")
+    kind = item_kind_for_lane(lane.kind)
+    given = op.model_dump(exclude_unset=True, exclude={"type", "id", "lane", "stage", "position"})
+    values = ITEM_DEFAULTS.get(kind, {}) | _check_attributes(ctx, kind, given)
+    Item.objects.create(
+        id=op.id, map=ctx.map, lane=lane, stage=stage, position=op.position, kind=kind, **values
+    )
+
+
+def op_item_update(ctx: Context, op: ItemUpdate) -> None:
+    item = _get(Item, ctx, op.id, "item")
+    values = _check_attributes(ctx, item.kind, op.fields.model_dump(exclude_unset=True))
+    if values.get("fixes_id") == item.pk:
+        raise OpError("invalid_op", "an action item cannot fix itself")
+    for name, value in values.items():
+        setattr(item, name, value)
+    item.save(update_fields=list(values))
+
+
+def op_item_move(ctx: Context, op: ItemMove) -> None:
+    item = _get(Item, ctx, op.id, "item")
+    if op.lane is not None and op.lane != item.lane_id:
+        lane = _get(Lane, ctx, op.lane, "lane")
+        if item_kind_for_lane(lane.kind) != item.kind:
+            raise OpError("invalid_op", f"a {item.kind} item cannot move into a {lane.kind} lane")
+        item.lane = lane
+    if op.stage is not None and op.stage != item.stage_id:
+        item.stage = _get(Stage, ctx, op.stage, "stage")
+    item.position = op.position
+    item.save(update_fields=["lane", "stage", "position"])
+
+
+def op_link_create(ctx: Context, op: LinkCreate) -> None:
+    if op.source == op.target:
+        raise OpError("invalid_op", "a link needs two different items")
+    source = _get(Item, ctx, op.source, "item")
+    target = _get(Item, ctx, op.target, "item")
+    _ensure_new(Link, op.id, "link")
+    Link.objects.create(id=op.id, map=ctx.map, source=source, target=target, label=op.label)
+
+
+def _comment_author_only(ctx: Context, comment: Comment, verb: str) -> None:
+    if comment.author_id != getattr(ctx.actor, "pk", None) and ctx.role != "owner":
+        raise OpError("forbidden", f"only its author can {verb} a comment")
+
+
+def op_comment_create(ctx: Context, op: CommentCreate) -> None:
+    from maps.mentions import mentioned_usernames
+
+    if ctx.actor is None:
+        raise OpError("forbidden", "sign in to comment")
+    _ensure_new(Comment, op.id, "comment")
+    item = _get(Item, ctx, op.item, "item") if op.item else None
+    stage = _get(Stage, ctx, op.stage, "stage") if op.stage else None
+    parent = _get(Comment, ctx, op.parent, "comment") if op.parent else None
+    if parent is not None:
+        item, stage, parent = parent.item, parent.stage, parent.parent or parent
+    Comment.objects.create(
+        id=op.id, map=ctx.map, item=item, stage=stage, parent=parent, author=ctx.actor,
+        text=op.text, mentions=mentioned_usernames(op.text),
+    )
+
+
+def op_comment_update(ctx: Context, op: CommentUpdate) -> None:
+    from maps.mentions import mentioned_usernames
+
+    comment = _get(Comment, ctx, op.id, "comment")
+    if comment.author_id != getattr(ctx.actor, "pk", None):
+        raise OpError("forbidden", "only its author can edit a comment")
+    comment.text = op.text
+    comment.mentions = mentioned_usernames(op.text)
+    comment.save(update_fields=["text", "mentions", "updated_at"])
+
+
+def op_comment_resolve(ctx: Context, op: CommentResolve) -> None:
+    comment = _get(Comment, ctx, op.id, "comment")
+    comment.resolved = op.resolved
+    comment.save(update_fields=["resolved", "updated_at"])
+
+
+def op_comment_delete(ctx: Context, op: CommentDelete) -> None:
+    comment = _get(Comment, ctx, op.id, "comment")
+    _comment_author_only(ctx, comment, "delete")
+    comment.delete()
+
+
+HANDLERS: dict[str, Callable[[Context, Any], None]] = {
+    "map.update": op_map_update,
+    "persona.attach": op_persona_attach,
+    "persona.detach": op_persona_detach,
+    "stage.create": op_stage_create,
+    "stage.update": op_stage_update,
+    "stage.move": _move(Stage, "stage"),
+    "stage.delete": _delete(Stage, "stage"),
+    "lane.create": op_lane_create,
+    "lane.update": op_lane_update,
+    "lane.move": _move(Lane, "lane"),
+    "lane.delete": _delete(Lane, "lane"),
+    "item.create": op_item_create,
+    "item.update": op_item_update,
+    "item.move": op_item_move,
+    "item.delete": _delete(Item, "item"),
+    "link.create": op_link_create,
+    "link.delete": _delete(Link, "link"),
+    "comment.create": op_comment_create,
+    "comment.update": op_comment_update,
+    "comment.resolve": op_comment_resolve,
+    "comment.delete": op_comment_delete,
+}
+assert sorted(HANDLERS) == OP_TYPES, "every op type needs exactly one handler"
+
+
+def apply_op(ctx: Context, op: Op) -> None:
+    HANDLERS[op.type](ctx, op)  # type: ignore[attr-defined]

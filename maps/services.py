@@ -1,0 +1,272 @@
+"""Work on maps that crosses models or has side effects.
+
+`apply_ops` is the one path every change to map content takes (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+
+from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
+from maps.ops import COMMENT_OPS, MAX_OPS_PER_CHANGE, Context, OpError, apply_op, dump_op, parse_ops
+from workspaces.models import MapRole, role_at_least
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    revision: int
+    change_id: uuid.UUID
+    ops: list[dict[str, Any]]
+    actor_id: int | None
+    session: str
+    duplicate: bool = False
+
+    def message(self) -> dict[str, Any]:
+        """The `change` message of PROTOCOL.md."""
+        return {
+            "type": "change",
+            "revision": self.revision,
+            "id": str(self.change_id),
+            "ops": self.ops,
+            "actor": {"session": self.session, "user": self.actor_id},
+        }
+
+
+def parse_change_id(raw: Any) -> uuid.UUID:
+    if not isinstance(raw, str):
+        raise OpError("bad_message", "a change needs an 'id' (a UUID string)")
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise OpError("bad_message", "the change 'id' is not a UUID") from None
+
+
+def _authorize(role: str | None, ops: list[Any]) -> None:
+    if role_at_least(role, MapRole.EDITOR):
+        return
+    if role_at_least(role, MapRole.COMMENTER):
+        for index, op in enumerate(ops):
+            if op.type not in COMMENT_OPS:
+                raise OpError("forbidden", "commenters can only comment", index)
+        return
+    raise OpError("forbidden", "your role on this map does not allow changes")
+
+
+def apply_ops(
+    *,
+    map_id: uuid.UUID,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    change_id: uuid.UUID,
+    ops: Any,
+    session: str = "",
+    role: str | None = None,
+    max_ops: int = MAX_OPS_PER_CHANGE,
+) -> AppliedChange:
+    """Validate, authorize and apply one change atomically; broadcast it after commit.
+
+    `role` is the caller's role if already known (a socket resolves it once); otherwise it
+    is read from the database. A change id already applied with the same ops returns the
+    first result again; with different ops it is rejected.
+    """
+    parsed = parse_ops(ops, max_ops=max_ops)
+    canonical = [dump_op(op) for op in parsed]
+    user = actor if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        try:
+            journey_map = JourneyMap.objects.select_for_update().get(pk=map_id)
+        except JourneyMap.DoesNotExist:
+            raise OpError("not_found", "this map does not exist") from None
+        previous = Change.objects.filter(map=journey_map, change_id=change_id).first()
+        if previous is not None:
+            if previous.ops != canonical:
+                raise OpError("invalid_op", "this change id was already used for other ops")
+            return AppliedChange(
+                previous.revision, change_id, previous.ops, previous.actor_id,
+                previous.session, duplicate=True,
+            )
+        if role is None:
+            role = journey_map.role_of(user) if user else None
+        _authorize(role, parsed)
+        ctx = Context(map=journey_map, actor=user, role=role or "")
+        for index, op in enumerate(parsed):
+            try:
+                with transaction.atomic():
+                    apply_op(ctx, op)
+            except OpError as error:
+                error.op = index
+                raise
+        journey_map.revision += 1
+        journey_map.save()
+        Change.objects.create(
+            map=journey_map, revision=journey_map.revision, change_id=change_id,
+            actor=user, session=session[:64], ops=canonical,
+        )
+        applied = AppliedChange(
+            journey_map.revision, change_id, canonical, user.pk if user else None, session
+        )
+        group = journey_map.group_name
+        transaction.on_commit(lambda: broadcast(group=group, message=applied.message()))
+    return applied
+
+
+def broadcast(*, group: str, message: dict[str, Any]) -> None:
+    """Send a server message to every socket on a map. Serialised once, fanned out as text."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    try:
+        async_to_sync(layer.group_send)(
+            group, {"type": "map.message", "text": text, "revision": message.get("revision")}
+        )
+    except Exception:
+        # The change is committed; sockets that miss it repair the gap from the op log.
+        logger.exception("broadcast to %s failed", group)
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Fractional-index keys compare as plain ASCII strings; ties by id (PROTOCOL.md).
+    # Sorting here keeps the order independent of the database collation.
+    return sorted(rows, key=lambda row: (row["position"], str(row["id"])))
+
+
+STAGE_FIELDS = ("id", "name", "description", "phase", "color", "position")
+LANE_FIELDS = ("id", "kind", "title", "description", "collapsed", "position")
+ITEM_COMMON = ("id", "lane", "stage", "kind", "position", "text", "color", "evidence", "source")
+ITEM_FIELDS_OF_KIND = {
+    "card": (),
+    "touchpoint": ("channel", "online", "owner", "impact", "importance", "phase"),
+    "emotion": ("score", "note", "persona", "variant"),
+    "metric": ("name", "value", "target", "unit", "trend"),
+    "action": ("owner", "due", "status", "fixes"),
+}
+ITEM_COLUMNS = (
+    *ITEM_COMMON, "channel", "online", "owner", "impact", "importance", "phase", "score", "note",
+    "persona", "variant", "name", "value", "target", "unit", "trend", "due", "status", "fixes",
+)
+
+
+def _item_row(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ITEM_COMMON + ITEM_FIELDS_OF_KIND[row["kind"]]
+    out = {key: row[key] for key in keys}
+    for key in ("id", "lane", "stage", "persona", "fixes"):
+        if out.get(key) is not None:
+            out[key] = str(out[key])
+    if out.get("due") is not None:
+        out["due"] = out["due"].isoformat()
+    return out
+
+
+def _ids_to_str(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if row.get(key) is not None:
+            row[key] = str(row[key])
+    return row
+
+
+def persona_summary(persona: Any) -> dict[str, Any]:
+    return {
+        "id": str(persona.id),
+        "name": persona.name,
+        "quote": persona.quote,
+        "color": persona.color,
+        "segment": persona.segment,
+        "photo": persona.photo.url if persona.photo else None,
+        "age": persona.age,
+        "location": persona.location,
+        "job_title": persona.job_title,
+        "company": persona.company,
+        "goals": persona.goals,
+        "pain_points": persona.pain_points,
+    }
+
+
+def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
+    """The whole map as PROTOCOL.md's document, in a fixed number of queries (7)."""
+    map_id = journey_map.pk
+    stages = list(Stage.objects.filter(map_id=map_id).values(*STAGE_FIELDS))
+    lanes = list(Lane.objects.filter(map_id=map_id).values(*LANE_FIELDS))
+    items = [
+        _item_row(row)
+        for row in Item.objects.filter(map_id=map_id).values(
+            *(("lane_id", "stage_id", "persona_id", "fixes_id")),
+            *(col for col in ITEM_COLUMNS if col not in {"lane", "stage", "persona", "fixes"}),
+        ).iterator(chunk_size=2000)
+        for row in [_rename_fk(row)]
+    ]
+    links = [
+        _ids_to_str({"id": r["id"], "source": r["source_id"], "target": r["target_id"],
+                     "label": r["label"]}, "id", "source", "target")
+        for r in Link.objects.filter(map_id=map_id).values("id", "source_id", "target_id", "label")
+    ]
+    comments = [
+        {
+            "id": str(c["id"]),
+            "item": str(c["item_id"]) if c["item_id"] else None,
+            "stage": str(c["stage_id"]) if c["stage_id"] else None,
+            "parent": str(c["parent_id"]) if c["parent_id"] else None,
+            "author": {"id": c["author_id"], "username": c["author__username"],
+                       "name": _display(c["author__first_name"], c["author__last_name"],
+                                        c["author__username"])},
+            "text": c["text"],
+            "mentions": c["mentions"],
+            "resolved": c["resolved"],
+            "created": c["created_at"].isoformat(),
+            "updated": c["updated_at"].isoformat(),
+        }
+        for c in Comment.objects.filter(map_id=map_id).values(
+            "id", "item_id", "stage_id", "parent_id", "author_id", "author__username",
+            "author__first_name", "author__last_name", "text", "mentions", "resolved",
+            "created_at", "updated_at",
+        )
+    ]
+    personas = [persona_summary(p) for p in journey_map.personas.all()]
+    for stage in stages:
+        stage["id"] = str(stage["id"])
+    for lane in lanes:
+        lane["id"] = str(lane["id"])
+    return {
+        "id": str(map_id),
+        "workspace": str(journey_map.workspace_id),
+        "title": journey_map.title,
+        "objective": journey_map.objective,
+        "type": journey_map.type,
+        "audience": journey_map.audience,
+        "scenario": journey_map.scenario,
+        "status": journey_map.status,
+        "language": journey_map.language,
+        "next_review": journey_map.next_review.isoformat() if journey_map.next_review else None,
+        "template": journey_map.template,
+        "current_state": str(journey_map.current_state_id) if journey_map.current_state_id else None,
+        "revision": journey_map.revision,
+        "created": journey_map.created_at.isoformat(),
+        "updated": journey_map.updated_at.isoformat(),
+        "personas": personas,
+        "stages": _sorted(stages),
+        "lanes": _sorted(lanes),
+        "items": _sorted(items),
+        "links": links,
+        "comments": comments,
+    }
+
+
+def _rename_fk(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("lane", "stage", "persona", "fixes"):
+        row[key] = row.pop(f"{key}_id")
+    return row
+
+
+def _display(first: str | None, last: str | None, username: str | None) -> str:
+    full = f"{first or ''} {last or ''}".strip()
+    return full or (username or "")

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from journeymap.api import ApiError
+from personas.models import Persona
+from personas.serializers import PersonaSerializer
+from workspaces.access import not_found, workspace_for
+from workspaces.models import Membership
+
+
+def persona_for(user: Any, persona_id: Any) -> Persona:
+    persona = Persona.objects.filter(
+        pk=persona_id, workspace__in=Membership.objects.filter(user=user).values("workspace")
+    ).first()
+    if persona is None:
+        raise not_found("persona")
+    return persona
+
+
+class PersonaListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("workspace", OpenApiTypes.UUID, required=True)],
+        responses=PersonaSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        if "workspace" not in request.query_params:
+            raise ApiError(code="invalid", message="Give ?workspace={id}.")
+        workspace = workspace_for(request.user, request.query_params["workspace"])
+        return Response(PersonaSerializer(workspace.personas.all(), many=True).data)
+
+    @extend_schema(request=PersonaSerializer, responses={201: PersonaSerializer})
+    def post(self, request: Request) -> Response:
+        workspace_id = request.query_params.get("workspace") or request.data.get("workspace")
+        if not workspace_id:
+            raise ApiError(code="invalid", message="Give the persona's workspace.")
+        workspace = workspace_for(request.user, workspace_id)
+        serializer = PersonaSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        persona = serializer.save(workspace=workspace, created_by=request.user)
+        return Response(PersonaSerializer(persona).data, status=status.HTTP_201_CREATED)
+
+
+class PersonaDetailView(APIView):
+    @extend_schema(responses=PersonaSerializer)
+    def get(self, request: Request, persona_id: Any) -> Response:
+        return Response(PersonaSerializer(persona_for(request.user, persona_id)).data)
+
+    @extend_schema(request=PersonaSerializer, responses=PersonaSerializer)
+    def patch(self, request: Request, persona_id: Any) -> Response:
+        persona = persona_for(request.user, persona_id)
+        serializer = PersonaSerializer(persona, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data)
+
+    def delete(self, request: Request, persona_id: Any) -> Response:
+        persona_for(request.user, persona_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

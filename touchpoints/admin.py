@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from touchpoints.models import Touchpoint
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(admin.ModelAdmin[Touchpoint]):
+    list_display = ["text", "map", "channel", "online", "owner", "impact", "importance"]
+    list_filter = ["channel", "online"]
+    search_fields = ["text", "owner"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def,override]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

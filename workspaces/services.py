@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from workspaces.models import Membership, Workspace
+
+
+def workspace_create(*, name: str, creator: Any) -> Workspace:
+    with transaction.atomic():
+        workspace = Workspace.objects.create(name=name)
+        Membership.objects.create(workspace=workspace, user=creator, role=Membership.Role.ADMIN)
+    return workspace
+
+
+def membership_set(*, workspace: Workspace, user: Any, role: str) -> tuple[Membership, bool]:
+    """Add the user to the workspace with the role, or change their role."""
+    return Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role}
+    )
