@@ -1,0 +1,56 @@
+# The command index. `make run` and `make test` need no root: only Python 3.11.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run serve test lint format worker bench messages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Install, migrate, create the demo account and map, and serve HTTP + WebSocket.
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Journeymap is running at http://$(HOST):$(PORT)/   (sign in as demo / journeymap)"
+	@echo ""
+	$(BIN)/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --ws websockets
+
+## The whole test suite (PostgreSQL/Redis/Chromium tests run when those are available).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## A Celery worker for exports (services mode: REDIS_URL set).
+worker: install
+	$(BIN)/celery -A journeymap worker --loglevel=INFO --concurrency=2
+
+bench: install
+	$(BIN)/python bench/map_load.py
+
+## Extract and compile the vi/en message catalogs.
+messages: install
+	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=var --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var
