@@ -24,5 +24,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         except Exception as error:
             checks["redis"] = f"error: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

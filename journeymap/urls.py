@@ -12,11 +12,15 @@ from workspaces import api as workspaces_api
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("workspaces/", workspaces_api.WorkspaceListView.as_view(), name="api-workspaces"),
-    path("workspaces/<uuid:workspace_id>/members/", workspaces_api.WorkspaceMembersView.as_view(),
-         name="api-workspace-members"),
+    path(
+        "workspaces/<uuid:workspace_id>/members/",
+        workspaces_api.WorkspaceMembersView.as_view(),
+        name="api-workspace-members",
+    ),
     path("personas/", personas_api.PersonaListView.as_view(), name="api-personas"),
-    path("personas/<uuid:persona_id>/", personas_api.PersonaDetailView.as_view(),
-         name="api-persona"),
+    path(
+        "personas/<uuid:persona_id>/", personas_api.PersonaDetailView.as_view(), name="api-persona"
+    ),
     path("templates/", maps_api.TemplateListView.as_view(), name="api-templates"),
     path("maps/", maps_api.MapListView.as_view(), name="api-maps"),
     path("maps/import/", maps_api.ImportView.as_view(), name="api-map-import"),

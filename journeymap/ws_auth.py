@@ -33,6 +33,6 @@ class TokenAuthMiddleware(BaseMiddleware):
         return await super().__call__(scope, receive, send)
 
 
-def TokenAuthMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - mirrors AuthMiddlewareStack
+def TokenAuthMiddlewareStack(inner: Any) -> Any:
     # The token runs inside the session stack so a valid token wins over the cookie.
     return AuthMiddlewareStack(TokenAuthMiddleware(inner))

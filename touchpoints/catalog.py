@@ -20,16 +20,28 @@ class Channel:
         return self.vi if language == "vi" else self.en
 
     def as_dict(self) -> dict[str, object]:
-        return {"key": self.key, "vi": self.vi, "en": self.en, "online": self.online,
-                "icon": self.icon}
+        return {
+            "key": self.key,
+            "vi": self.vi,
+            "en": self.en,
+            "online": self.online,
+            "icon": self.icon,
+        }
 
 
 CHANNELS: tuple[Channel, ...] = (
     Channel("search", "Google / kết quả tìm kiếm", "Google / search results", True, "search"),
-    Channel("display_ads", "Quảng cáo hiển thị / đa phương tiện", "Display / multimedia ads", True, "ad"),
+    Channel(
+        "display_ads", "Quảng cáo hiển thị / đa phương tiện", "Display / multimedia ads", True, "ad"
+    ),
     Channel("online_ads", "Quảng cáo trực tuyến", "Online ads", True, "ad"),
-    Channel("traditional_media", "Truyền thông truyền thống (biển quảng cáo, báo in, thư)",
-            "Traditional media (billboards, print, mail)", False, "billboard"),
+    Channel(
+        "traditional_media",
+        "Truyền thông truyền thống (biển quảng cáo, báo in, thư)",
+        "Traditional media (billboards, print, mail)",
+        False,
+        "billboard",
+    ),
     Channel("referral", "Liên kết giới thiệu", "Referral links", True, "link"),
     Channel("website", "Trang web", "Website", True, "globe"),
     Channel("mobile_app", "Ứng dụng di động", "Mobile app", True, "phone"),
@@ -37,10 +49,20 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("sales_team", "Đội ngũ bán hàng", "Sales team", False, "people"),
     Channel("store", "Cửa hàng thực tế", "Physical store", False, "store"),
     Channel("event", "Gian hàng sự kiện / hội chợ", "Event booth / market stall", False, "tent"),
-    Channel("email", "Email (đăng ký, bản tin, ưu đãi, giao dịch)",
-            "Email (sign-up, newsletters, offers, transactional)", True, "mail"),
-    Channel("hotline", "Trung tâm chăm sóc khách hàng / hotline", "Customer care centre / hotline",
-            False, "headset"),
+    Channel(
+        "email",
+        "Email (đăng ký, bản tin, ưu đãi, giao dịch)",
+        "Email (sign-up, newsletters, offers, transactional)",
+        True,
+        "mail",
+    ),
+    Channel(
+        "hotline",
+        "Trung tâm chăm sóc khách hàng / hotline",
+        "Customer care centre / hotline",
+        False,
+        "headset",
+    ),
     Channel("payment", "Phương thức thanh toán", "Payment methods", True, "card"),
     Channel("reviews", "Đánh giá và xếp hạng", "Reviews and ratings", True, "star"),
     Channel("blog", "Nội dung blog", "Blog content", True, "article"),
@@ -49,10 +71,14 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("review_sites", "Trang đánh giá", "Review sites", True, "star"),
     Channel("video_guides", "Video hướng dẫn", "Video guides", True, "video"),
     Channel("demo", "Bản demo sản phẩm", "Product demos", True, "play"),
-    Channel("product_pages", "Trang sản phẩm / tích hợp", "Product / integration pages", True, "globe"),
+    Channel(
+        "product_pages", "Trang sản phẩm / tích hợp", "Product / integration pages", True, "globe"
+    ),
     Channel("faq", "Câu hỏi thường gặp (FAQ)", "FAQ", True, "help"),
     Channel("pricing", "Trang bảng giá", "Pricing page", True, "tag"),
-    Channel("help_centre", "Trung tâm trợ giúp tự phục vụ", "Self-service help centre", True, "help"),
+    Channel(
+        "help_centre", "Trung tâm trợ giúp tự phục vụ", "Self-service help centre", True, "help"
+    ),
     Channel("support_agents", "Nhân viên hỗ trợ", "Support agents", False, "headset"),
     Channel("chatbot", "Chatbot", "Chatbot", True, "bot"),
     Channel("live_chat", "Trò chuyện trực tuyến", "Live chat", True, "chat"),
