@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from maps.models import Change, Comment, ExportJob, Item, JourneyMap, Lane, Link, Stage, Version
 
@@ -6,11 +9,11 @@ from maps.models import Change, Comment, ExportJob, Item, JourneyMap, Lane, Link
 # the admin shows it read-only so an admin edit cannot bypass history.
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.models import ROLE_RANK, MapAccess, MapRole, Membership
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class MapType(models.TextChoices):
@@ -117,7 +117,7 @@ class EmotionVariant(models.TextChoices):
 
 
 class JourneyMapQuerySet(models.QuerySet["JourneyMap"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> JourneyMapQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> JourneyMapQuerySet:
         if not user.is_authenticated:
             return self.none()
         member_of = Membership.objects.filter(user=user).values("workspace_id")
@@ -132,7 +132,9 @@ class JourneyMap(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     objective = models.TextField(_("objective"), max_length=4000, blank=True)
-    type = models.CharField(_("type"), max_length=20, choices=MapType.choices, default=MapType.CURRENT)
+    type = models.CharField(
+        _("type"), max_length=20, choices=MapType.choices, default=MapType.CURRENT
+    )
     audience = models.CharField(max_length=3, choices=Audience.choices, default=Audience.B2C)
     scenario = models.TextField(_("scenario"), max_length=4000, blank=True)
     status = models.CharField(max_length=20, choices=MapStatus.choices, default=MapStatus.DRAFT)
@@ -170,7 +172,7 @@ class JourneyMap(models.Model):
         """The channel-layer group every socket on this map joins."""
         return f"map.{self.id}"
 
-    def role_of(self, user: AbstractBaseUser | AnonymousUser) -> str | None:
+    def role_of(self, user: User | AnonymousUser) -> str | None:
         """The strongest of the user's explicit map role and the one their workspace implies."""
         if not user.is_authenticated:
             return None

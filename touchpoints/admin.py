@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from touchpoints.models import Touchpoint
 
@@ -9,8 +12,8 @@ class TouchpointAdmin(admin.ModelAdmin[Touchpoint]):
     list_filter = ["channel", "online"]
     search_fields = ["text", "owner"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def,override]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class WorkspaceQuerySet(models.QuerySet["Workspace"]):
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> WorkspaceQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> WorkspaceQuerySet:
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
@@ -38,7 +38,7 @@ class Workspace(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def role_of(self, user: AbstractBaseUser | AnonymousUser) -> str | None:
+    def role_of(self, user: User | AnonymousUser) -> str | None:
         if not user.is_authenticated:
             return None
         membership = self.memberships.filter(user=user).only("role").first()
@@ -80,7 +80,9 @@ ROLE_RANK = {MapRole.VIEWER: 1, MapRole.COMMENTER: 2, MapRole.EDITOR: 3, MapRole
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:
-    return role is not None and ROLE_RANK.get(role, 0) >= ROLE_RANK[MapRole(minimum)]
+    if role is None or role not in MapRole.values:
+        return False
+    return ROLE_RANK[MapRole(role)] >= ROLE_RANK[MapRole(minimum)]
 
 
 class MapAccess(models.Model):
