@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from journeymap.health import healthz
@@ -29,7 +29,7 @@ api_patterns = [
     path("maps/<uuid:map_id>/members/", maps_api.MapMembersView.as_view(), name="api-map-members"),
     path("maps/<uuid:map_id>/document/", maps_api.DocumentView.as_view(), name="api-map-document"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [
