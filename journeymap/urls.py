@@ -2,15 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from journeymap.health import healthz
 from maps import api as maps_api
 from personas import api as personas_api
 from workspaces import api as workspaces_api
+from workspaces.token_api import TokenView
 
 api_patterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("workspaces/", workspaces_api.WorkspaceListView.as_view(), name="api-workspaces"),
     path(
         "workspaces/<uuid:workspace_id>/members/",

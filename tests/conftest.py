@@ -71,6 +71,17 @@ def _in_memory_channel_layer(request: pytest.FixtureRequest, settings: Any) -> I
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings: Any) -> Iterator[None]:
+    """Throttle and sign-in counters live in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(django_user_model: Any) -> Any:
     def make(username: str, **extra: Any) -> Any:
