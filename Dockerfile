@@ -31,4 +31,4 @@ ENV MEDIA_ROOT=/data/media \
     CHROMIUM_PATH=/usr/bin/chromium
 EXPOSE 8000
 CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--ws", "websockets"]
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--lifespan", "off"]

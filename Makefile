@@ -24,7 +24,7 @@ run: install
 	@echo ""
 	@echo "  Journeymap is running at http://$(HOST):$(PORT)/   (sign in as demo / journeymap)"
 	@echo ""
-	$(BIN)/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --ws websockets
+	$(BIN)/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --lifespan off
 
 ## The whole test suite (PostgreSQL/Redis/Chromium tests run when those are available).
 test: install
