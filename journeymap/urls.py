@@ -44,3 +44,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "journeymap.errors.bad_request"
+handler404 = "journeymap.errors.not_found"
+handler500 = "journeymap.errors.server_error"
