@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from personas.models import Persona
-
-MAX_PHOTO_BYTES = 2 * 1024 * 1024
+from personas.photos import persona_photo_clean
 
 
 class PersonaSerializer(serializers.ModelSerializer[Persona]):
@@ -20,9 +20,12 @@ class PersonaSerializer(serializers.ModelSerializer[Persona]):
         read_only_fields = ["id", "workspace", "created_at", "updated_at"]
 
     def validate_photo(self, photo: Any) -> Any:
-        if photo and photo.size > MAX_PHOTO_BYTES:
-            raise serializers.ValidationError("The photo must be 2 MB or smaller.")
-        return photo
+        if not photo:
+            return photo
+        try:
+            return persona_photo_clean(photo)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def validate_color(self, color: str) -> str:
         if len(color) != 7 or not color.startswith("#"):
