@@ -16,6 +16,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from maps import change_hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
 from maps.ops import COMMENT_OPS, MAX_OPS_PER_CHANGE, Context, OpError, apply_op, dump_op, parse_ops
 from workspaces.models import MapRole, role_at_least
@@ -98,6 +99,7 @@ def apply_ops(
         if role is None:
             role = journey_map.role_of(user) if user else None
         _authorize(role, parsed)
+        change_hooks.before_change(journey_map=journey_map)
         ctx = Context(map=journey_map, actor=user, role=role or "")
         for index, op in enumerate(parsed):
             try:
@@ -115,6 +117,7 @@ def apply_ops(
         applied = AppliedChange(
             journey_map.revision, change_id, canonical, user.pk if user else None, session
         )
+        change_hooks.after_change(journey_map=journey_map, ops=canonical, actor_id=applied.actor_id)
         group = journey_map.group_name
         transaction.on_commit(lambda: broadcast(group=group, message=applied.message()))
     return applied

@@ -1,0 +1,121 @@
+"""In-app notifications for mentions and replies, and an email for mentions.
+
+Run after the comment's change has committed (maps.change_hooks), so a rolled-back change
+notifies nobody. Only people who can see the map are notified: a mention of anyone else is
+just text.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import translation
+
+from maps.models import Comment, JourneyMap, Notification
+
+logger = logging.getLogger(__name__)
+
+SUBJECT = {
+    "vi": "{actor} nhắc đến bạn trong “{map}”",
+    "en": "{actor} mentioned you in “{map}”",
+}
+BODY = {
+    "vi": "{actor} viết:\n\n{text}\n\nMở bản đồ: {url}\n",
+    "en": "{actor} wrote:\n\n{text}\n\nOpen the map: {url}\n",
+}
+
+
+def _name(user: Any) -> str:
+    return user.get_full_name() or user.username
+
+
+def _thread_people(comment: Comment) -> set[int]:
+    """Authors in the thread the comment belongs to (its root and every reply)."""
+    root_id = comment.parent_id or comment.pk
+    authors = (
+        Comment.objects.filter(pk=root_id)
+        .values_list("author_id", flat=True)
+        .union(Comment.objects.filter(parent_id=root_id).values_list("author_id", flat=True))
+    )
+    return {a for a in authors if a is not None}
+
+
+def _create(*, recipient: Any, kind: str, comment: Comment, actor_id: int) -> bool:
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                map_id=comment.map_id,
+                comment=comment,
+                actor_id=actor_id,
+            )
+    except IntegrityError:
+        return False  # already told about this comment (e.g. an edit that keeps the mention)
+    return True
+
+
+def notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> None:
+    journey_map = JourneyMap.objects.filter(pk=map_id).first()
+    actor = get_user_model().objects.filter(pk=actor_id).first()
+    if journey_map is None or actor is None:
+        return
+    for comment in Comment.objects.filter(pk__in=comment_ids, map=journey_map):
+        comment_notify(journey_map=journey_map, comment=comment, actor=actor)
+
+
+def comment_notify(*, journey_map: JourneyMap, comment: Comment, actor: Any) -> list[Notification]:
+    """Notify the people a comment mentions and, for a reply, the others in its thread."""
+    users = get_user_model().objects.filter(is_active=True)
+    mentioned = [
+        user
+        for user in users.filter(username__in=comment.mentions).exclude(pk=actor.pk)
+        if journey_map.role_of(user) is not None
+    ]
+    created: list[Notification] = []
+    for user in mentioned:
+        if _create(
+            recipient=user, kind=Notification.Kind.MENTION, comment=comment, actor_id=actor.pk
+        ):
+            created.append(
+                Notification.objects.get(
+                    recipient=user, comment=comment, kind=Notification.Kind.MENTION
+                )
+            )
+            mention_email(journey_map=journey_map, comment=comment, actor=actor, recipient=user)
+    if comment.parent_id is not None:
+        skip = {actor.pk} | {u.pk for u in mentioned}
+        for user in users.filter(pk__in=_thread_people(comment) - skip):
+            if journey_map.role_of(user) is None:
+                continue
+            if _create(
+                recipient=user, kind=Notification.Kind.REPLY, comment=comment, actor_id=actor.pk
+            ):
+                created.append(
+                    Notification.objects.get(
+                        recipient=user, comment=comment, kind=Notification.Kind.REPLY
+                    )
+                )
+    return created
+
+
+def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, recipient: Any) -> None:
+    """A plain-text email (never HTML: the comment is user text) in the map's language."""
+    if not recipient.email:
+        return
+    language = journey_map.language if journey_map.language in SUBJECT else "en"
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    url = f"{base}/maps/{journey_map.pk}/"
+    with translation.override(language):
+        subject = SUBJECT[language].format(actor=_name(actor), map=journey_map.title)
+        body = BODY[language].format(actor=_name(actor), text=comment.text, url=url)
+    try:
+        send_mail(subject.replace("\n", " ")[:200], body, None, [recipient.email])
+    except Exception:
+        # The notification is in the app already; a mail server hiccup must not lose it.
+        logger.exception("mention email to user %s failed", recipient.pk)
