@@ -28,3 +28,32 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class ServiceUnavailableMiddleware:
+    """A database outage answers 503 with Retry-After instead of a 500 (issue: faults).
+
+    Django reconnects on the next request (CONN_HEALTH_CHECKS), so service resumes by
+    itself when the database is back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = "The database is unavailable; try again in a moment."
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"code": "unavailable", "message": message}, status=503
+            )
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "5"
+        return response

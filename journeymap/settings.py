@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "journeymap.middleware.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "journeymap.urls"
