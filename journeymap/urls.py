@@ -28,6 +28,7 @@ api_patterns = [
     path("maps/<uuid:map_id>/changes/", maps_api.ChangeListView.as_view(), name="api-map-changes"),
     path("maps/<uuid:map_id>/members/", maps_api.MapMembersView.as_view(), name="api-map-members"),
     path("maps/<uuid:map_id>/document/", maps_api.DocumentView.as_view(), name="api-map-document"),
+    path("", include("maps.sharing_urls")),  # sharing, notifications, history (issue 7)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

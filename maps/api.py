@@ -140,6 +140,10 @@ class MapDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, role = map_for(request.user, map_id)
+        if "revision" in request.query_params:
+            from maps.history_api import revision_response
+
+            return revision_response(request, journey_map, role)
         document = services.map_document(journey_map=journey_map)
         document["role"] = role
         return Response(document)

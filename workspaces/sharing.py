@@ -1,0 +1,130 @@
+"""Who has access to a map: per-map roles and share links.
+
+Share links carry a random token of 256 bits (workspaces.models.new_share_token). A lookup
+narrows candidates by an indexed prefix and then compares the whole token in constant time,
+so response timing does not reveal how much of a guessed token matched.
+Revoking a link (or its expiry) also drops the sockets it opened: `share_link_revoke` tells
+the map's group with a SHARE_REVOKED control message that maps/consumers.py handles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import uuid
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from workspaces.models import MapAccess, MapRole, Membership, ShareLink
+
+# The channel-layer message (group "map.<id>") that closes sockets opened with a link.
+SHARE_REVOKED = "share.revoked"
+TOKEN_PREFIX = 12  # characters used to find candidates; the rest is compared in constant time
+
+
+class SharingError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def owners_of(journey_map: Any) -> set[int]:
+    """Everyone whose role on the map is owner: explicit owners and workspace admins."""
+    explicit = MapAccess.objects.filter(map=journey_map, role=MapRole.OWNER)
+    admins = Membership.objects.filter(
+        workspace_id=journey_map.workspace_id, role=Membership.Role.ADMIN
+    )
+    return set(explicit.values_list("user_id", flat=True)) | set(
+        admins.values_list("user_id", flat=True)
+    )
+
+
+def _keep_an_owner(journey_map: Any, user_id: int, new_role: str | None) -> None:
+    if new_role == MapRole.OWNER:
+        return
+    if owners_of(journey_map) - {user_id}:
+        return
+    raise SharingError("last_owner", "A map needs an owner: make someone else owner first.")
+
+
+def map_access_change(*, journey_map: Any, user: Any, role: str) -> MapAccess:
+    """Give a user an explicit role on the map (workspace admins stay owners regardless)."""
+    with transaction.atomic():
+        type(journey_map).objects.select_for_update().filter(pk=journey_map.pk).first()
+        _keep_an_owner(journey_map, user.pk, role)
+        access, _ = MapAccess.objects.update_or_create(
+            map=journey_map, user=user, defaults={"role": role}
+        )
+    return access
+
+
+def map_access_remove(*, journey_map: Any, user: Any) -> None:
+    with transaction.atomic():
+        type(journey_map).objects.select_for_update().filter(pk=journey_map.pk).first()
+        access = MapAccess.objects.filter(map=journey_map, user=user).first()
+        if access is None:
+            raise SharingError("not_found", "This person has no role of their own on the map.")
+        _keep_an_owner(journey_map, user.pk, None)
+        access.delete()
+
+
+def share_link_create(
+    *,
+    journey_map: Any,
+    actor: Any,
+    role: str,
+    expires: dt.datetime | None = None,
+    allow_export: bool = False,
+) -> ShareLink:
+    if role not in ShareLink.Role.values:
+        raise SharingError("invalid", "A share link is for viewers or commenters.")
+    if expires is not None and expires <= timezone.now():
+        raise SharingError("invalid", "expires must be in the future.")
+    return ShareLink.objects.create(
+        map=journey_map, role=role, expires=expires, allow_export=allow_export, created_by=actor
+    )
+
+
+def share_link_find(token: Any) -> ShareLink | None:
+    """The active link with this token, or None. Constant-time on the secret part."""
+    if not isinstance(token, str) or not (32 <= len(token) <= 64):
+        return None
+    candidates = ShareLink.objects.select_related("map").filter(
+        token__startswith=token[:TOKEN_PREFIX]
+    )
+    found = None
+    for link in candidates:
+        if hmac.compare_digest(link.token.encode(), token.encode()):
+            found = link
+    if found is None or not found.is_active:
+        return None
+    return found
+
+
+def share_link_revoke(*, link: ShareLink) -> None:
+    """Revoke the link now; sockets it opened close once the revocation is committed."""
+    with transaction.atomic():
+        if link.revoked_at is None:
+            link.revoked_at = timezone.now()
+            link.save(update_fields=["revoked_at"])
+        group, link_id = f"map.{link.map_id}", link.pk
+        transaction.on_commit(lambda: share_sockets_drop(group=group, link_id=link_id))
+
+
+def share_sockets_drop(*, group: str, link_id: uuid.UUID) -> None:
+    """Tell every consumer on the map to close the sockets authenticated by this link."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, {"type": SHARE_REVOKED, "link": str(link_id)})
+
+
+def share_link_seconds_left(link: ShareLink) -> float | None:
+    """How long a socket opened with this link may stay open (None: no expiry)."""
+    if link.expires is None:
+        return None
+    return max((link.expires - timezone.now()).total_seconds(), 0.0)
