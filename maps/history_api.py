@@ -22,7 +22,7 @@ from maps.models import JourneyMap, Version
 from maps.ops import OpError
 from maps.side_by_side import side_by_side
 from maps.timeline import map_timeline
-from workspaces.access import map_for, parse_uuid, workspace_for
+from workspaces.access import forbidden, map_for, parse_uuid, workspace_for
 from workspaces.models import MapRole
 from workspaces.serializers import display_name
 
@@ -186,7 +186,9 @@ class SideBySideView(APIView):
         future, _ = map_for(request.user, map_id)
         if future.current_state_id is None:
             raise ApiError(code="invalid", message="This map is not linked to a current state.")
-        current, _ = map_for(request.user, future.current_state_id)
+        current = JourneyMap.objects.filter(pk=future.current_state_id).first()
+        if current is None or current.role_of(request.user) is None:
+            raise forbidden("You cannot see the current-state map this one is linked to.")
         return Response(side_by_side(current=current, future=future))
 
 
