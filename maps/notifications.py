@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import translation
 
 from maps.models import Comment, JourneyMap, Notification
@@ -37,10 +38,8 @@ def _name(user: Any) -> str:
 def _thread_people(comment: Comment) -> set[int]:
     """Authors in the thread the comment belongs to (its root and every reply)."""
     root_id = comment.parent_id or comment.pk
-    authors = (
-        Comment.objects.filter(pk=root_id)
-        .values_list("author_id", flat=True)
-        .union(Comment.objects.filter(parent_id=root_id).values_list("author_id", flat=True))
+    authors = Comment.objects.filter(Q(pk=root_id) | Q(parent_id=root_id)).values_list(
+        "author_id", flat=True
     )
     return {a for a in authors if a is not None}
 
@@ -61,6 +60,14 @@ def _create(*, recipient: Any, kind: str, comment: Comment, actor_id: int) -> bo
 
 
 def notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> None:
+    """Runs after commit: a failure here is logged, never turned into a failed change."""
+    try:
+        _notify_comments(map_id=map_id, comment_ids=comment_ids, actor_id=actor_id)
+    except Exception:
+        logger.exception("notifying comments %s failed", comment_ids)
+
+
+def _notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> None:
     journey_map = JourneyMap.objects.filter(pk=map_id).first()
     actor = get_user_model().objects.filter(pk=actor_id).first()
     if journey_map is None or actor is None:
