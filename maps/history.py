@@ -60,7 +60,10 @@ ITEM_BLANK: dict[str, Any] = {
     "status": "",
     "fixes": None,
 }
-ITEM_DEFAULTS = {"emotion": {"score": 0, "variant": "as_is"}, "action": {"status": "todo"}}
+ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
+    "emotion": {"score": 0, "variant": "as_is"},
+    "action": {"status": "todo"},
+}
 
 
 class HistoryError(Exception):
@@ -319,10 +322,10 @@ def document_at(*, journey_map: JourneyMap, revision: int) -> dict[str, Any]:
     base_revision, base = base_for(journey_map, revision)
     if base_revision == revision:
         return base
-    changes = list(
+    changes: list[dict[str, Any]] = list(
         Change.objects.filter(map=journey_map, revision__gt=base_revision, revision__lte=revision)
         .order_by("revision")
-        .values("revision", "actor_id", "ops", "created_at")
+        .values("revision", "actor_id", "ops", "created_at")  # type: ignore[arg-type]
     )
     state = State(base)
     replay(state, changes, _users(c["actor_id"] for c in changes))

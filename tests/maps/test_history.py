@@ -45,20 +45,19 @@ def test_the_document_at_every_revision_equals_what_the_map_was(
 
 
 def test_a_rebuild_replays_fewer_changes_than_the_snapshot_interval(
-    monkeypatch, journey_map, actors, personas, django_assert_max_num_queries
+    monkeypatch, journey_map, actors, personas
 ):
     monkeypatch.setattr(history, "SNAPSHOT_EVERY", 10)
     random_history(journey_map=journey_map, actors=actors, personas=personas, changes=45, seed=3)
     journey_map.refresh_from_db()
-    replayed = []
+    replayed: list[int] = []
     original = history.replay
-    monkeypatch.setattr(
-        history,
-        "replay",
-        lambda state, changes, users: (
-            replayed.append(len(changes)) or original(state, changes, users)
-        ),
-    )
+
+    def counting_replay(state, changes, users):
+        replayed.append(len(changes))
+        original(state, changes, users)
+
+    monkeypatch.setattr(history, "replay", counting_replay)
     for revision in range(journey_map.revision):
         document_at(journey_map=journey_map, revision=revision)
     assert max(replayed) < 10
