@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from journeymap.health import healthz
 from maps import api as maps_api
+from maps import export_api
 from personas import api as personas_api
 from workspaces import api as workspaces_api
 from workspaces.token_api import TokenView
@@ -28,6 +29,9 @@ api_patterns = [
     path("maps/<uuid:map_id>/changes/", maps_api.ChangeListView.as_view(), name="api-map-changes"),
     path("maps/<uuid:map_id>/members/", maps_api.MapMembersView.as_view(), name="api-map-members"),
     path("maps/<uuid:map_id>/document/", maps_api.DocumentView.as_view(), name="api-map-document"),
+    path("maps/<uuid:map_id>/exports/", export_api.MapExportsView.as_view(), name="api-exports"),
+    path("exports/<uuid:export_id>/", export_api.ExportDetailView.as_view(), name="api-export"),
+    path("exports/<uuid:export_id>/file/", export_api.ExportFileView.as_view(), name="api-file"),
     path("", include("maps.sharing_urls")),  # sharing, notifications, history (issue 7)
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

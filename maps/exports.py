@@ -485,8 +485,8 @@ def print_context(
         "margin_mm": MARGIN_MM,
         "footer_mm": MARGIN_MM + FOOTER_MM,
         # Already escaped for their context (a CSS string): see css_string.
-        "footer_css": mark_safe(css_string(footer)) if options.footer else "",  # noqa: S308
-        "page_label_css": mark_safe(css_string(labels["page"])),  # noqa: S308
+        "footer_css": mark_safe(css_string(footer)) if options.footer else "",
+        "page_label_css": mark_safe(css_string(labels["page"])),
         "poster": layout.page.poster,
     }
 
@@ -721,6 +721,62 @@ def export_fail(*, job: ExportJob, message: str) -> None:
         status=ExportJob.Status.FAILED,
         error=message[:500],
         finished_at=timezone.now(),
+    )
+
+
+def export_requeue(*, job_id: uuid.UUID | str) -> None:
+    """A run that will be retried goes back to `queued` so the retry can claim it."""
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.QUEUED
+    )
+
+
+def export_job_view(job: ExportJob) -> dict[str, Any]:
+    """The REST shape of a job (PROTOCOL.md: status, progress, file, error, and more)."""
+    return {
+        "id": str(job.pk),
+        "map": str(job.map_id),
+        "format": job.format,
+        "options": job.options,
+        "status": job.status,
+        "progress": job.progress,
+        "file": export_file_url(job),
+        "filename": download_name(job) if job.file else None,
+        "size": _file_size(job),
+        "error": job.error or None,
+        "requested_by": job.requested_by.get_username() if job.requested_by else None,
+        "created": job.created_at.isoformat(),
+        "started": job.started_at.isoformat() if job.started_at else None,
+        "finished": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _file_size(job: ExportJob) -> int | None:
+    if not job.file or job.status != ExportJob.Status.DONE:
+        return None
+    try:
+        return int(job.file.size)
+    except OSError:  # removed from disk (retention) while the row remained
+        return None
+
+
+def export_visible(*, user: Any, job_id: Any) -> ExportJob | None:
+    """The job if the user can see its map (any role may export and download), else None."""
+    try:
+        job_uuid = uuid.UUID(str(job_id))
+    except ValueError:
+        return None
+    job = ExportJob.objects.select_related("map", "requested_by").filter(pk=job_uuid).first()
+    if job is None or job.map.role_of(user) is None:
+        return None
+    return job
+
+
+def exports_recent(*, journey_map: JourneyMap) -> list[ExportJob]:
+    return list(
+        ExportJob.objects.filter(map=journey_map)
+        .select_related("map", "requested_by")
+        .order_by("-created_at")[:RECENT_EXPORTS]
     )
 
 
