@@ -279,6 +279,13 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 # timeout stays above the hard time limit of the longest task (DESIGN.md, Exports).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_TIME_LIMIT * 3 + 60}
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 14, minimum=1)
+# "auto": a warm Chromium when one is installed, WeasyPrint otherwise (docs/exports.md).
+EXPORT_ENGINE = env_str("EXPORT_ENGINE", "auto")
+if EXPORT_ENGINE not in {"auto", "chromium", "weasyprint"}:
+    raise ImproperlyConfigured("EXPORT_ENGINE must be auto, chromium or weasyprint")
+CELERY_BEAT_SCHEDULE = {
+    "purge-old-exports": {"task": "maps.purge_exports", "schedule": 6 * 3600.0},
+}
 
 if REDIS_URL:
     CACHES = {
