@@ -1,0 +1,88 @@
+"""Pages for sharing and history: the share-link view, a map's history, compare, current vs
+future side by side, the workspace activity feed and my notifications.
+
+The pages are shells: their scripts (static/js/sharing/) read the JSON APIs and draw with
+DOM text nodes, so user text is never parsed as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from maps.documents import document_export
+from maps.models import JourneyMap
+from workspaces.models import Membership
+from workspaces.sharing import share_link_find
+
+
+def _map_or_404(request: HttpRequest, map_id: Any) -> tuple[JourneyMap, str]:
+    journey_map = JourneyMap.objects.filter(pk=map_id).first()
+    role = journey_map.role_of(request.user) if journey_map else None
+    if journey_map is None or role is None:
+        raise Http404("No such map.")
+    return journey_map, role
+
+
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    link = share_link_find(token)
+    if link is None:
+        return render(request, "sharing/share_gone.html", status=404)
+    response = render(request, "sharing/share.html", {"link": link, "map": link.map})
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: keep it there
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def share_document(request: HttpRequest, token: str) -> HttpResponse:
+    """The portable JSON of a shared map, when the owner allowed exports on the link."""
+    link = share_link_find(token)
+    if link is None or not link.allow_export:
+        raise Http404("No such share link.")
+    body = json.dumps(document_export(journey_map=link.map), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="journeymap-{link.map_id}.json"'
+    return response
+
+
+@login_required
+def history_page(request: HttpRequest, map_id: Any) -> HttpResponse:
+    journey_map, role = _map_or_404(request, map_id)
+    return render(
+        request,
+        "sharing/history.html",
+        {"map": journey_map, "role": role, "can_edit": role in {"owner", "editor"}},
+    )
+
+
+@login_required
+def compare_page(request: HttpRequest, map_id: Any) -> HttpResponse:
+    journey_map, role = _map_or_404(request, map_id)
+    return render(request, "sharing/compare.html", {"map": journey_map, "role": role})
+
+
+@login_required
+def side_by_side_page(request: HttpRequest, map_id: Any) -> HttpResponse:
+    journey_map, role = _map_or_404(request, map_id)
+    return render(request, "sharing/side_by_side.html", {"map": journey_map, "role": role})
+
+
+@login_required
+def activity_page(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(workspace_id=workspace_id, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    return render(request, "sharing/activity.html", {"workspace": membership.workspace})
+
+
+@login_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "sharing/notifications.html")
