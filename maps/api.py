@@ -27,7 +27,7 @@ from maps.serializers import (
     MapSummarySerializer,
 )
 from maps.templates_library import all_templates, get_template
-from workspaces.access import map_for, parse_uuid, workspace_for
+from workspaces.access import map_for, parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership
 from workspaces.serializers import UserSerializer
 
@@ -43,19 +43,24 @@ STATUS_OF_CODE = {
 
 def op_error_response(error: OpError) -> ApiError:
     extra = {"op": error.op} if error.op is not None else {}
-    return ApiError(code=error.code, message=error.message,
-                    status_code=STATUS_OF_CODE[error.code], extra=extra)
+    return ApiError(
+        code=error.code, message=error.message, status_code=STATUS_OF_CODE[error.code], extra=extra
+    )
 
 
 def change_apply(request: Request, journey_map: JourneyMap, role: str, body: Any) -> Any:
     """Apply a change sent over REST: the same path, errors and result as the socket."""
     if not isinstance(body, dict):
-        raise ApiError(code="bad_message", message="A change is {\"id\", \"ops\"}.")
+        raise ApiError(code="bad_message", message='A change is {"id", "ops"}.')
     try:
         change_id = services.parse_change_id(body.get("id"))
         return services.apply_ops(
-            map_id=journey_map.pk, actor=request.user, change_id=change_id,
-            ops=body.get("ops"), role=role, session=f"rest:{request.user.pk}",
+            map_id=journey_map.pk,
+            actor=request.user,
+            change_id=change_id,
+            ops=body.get("ops"),
+            role=role,
+            session=f"rest:{request.user.pk}",
         )
     except OpError as error:
         raise op_error_response(error) from None
@@ -72,11 +77,19 @@ def _pydantic_error(error: PydanticValidationError) -> ApiError:
 
 
 class TemplateListView(APIView):
-    @extend_schema(responses=inline_serializer("Template", {
-        "key": serializers.CharField(), "name_vi": serializers.CharField(),
-        "name_en": serializers.CharField(), "type": serializers.CharField(),
-        "stage_count": serializers.IntegerField(),
-    }, many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "Template",
+            {
+                "key": serializers.CharField(),
+                "name_vi": serializers.CharField(),
+                "name_en": serializers.CharField(),
+                "type": serializers.CharField(),
+                "stage_count": serializers.IntegerField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request: Request) -> Response:
         return Response([spec.summary() for spec in all_templates().values()])
 
@@ -85,11 +98,15 @@ class MapListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("workspace", OpenApiTypes.UUID),
-            OpenApiParameter("q", OpenApiTypes.STR, description="search title, objective, scenario"),
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, description="search title, objective, scenario"
+            ),
             OpenApiParameter("type", OpenApiTypes.STR, enum=MapType.values),
             OpenApiParameter("persona", OpenApiTypes.UUID),
             OpenApiParameter("owner", OpenApiTypes.STR, description="username of an owner"),
-            OpenApiParameter("ordering", OpenApiTypes.STR, enum=["-updated_at", "title", "-created_at"]),
+            OpenApiParameter(
+                "ordering", OpenApiTypes.STR, enum=["-updated_at", "title", "-created_at"]
+            ),
         ],
         responses=MapSummarySerializer(many=True),
     )
@@ -100,20 +117,29 @@ class MapListView(APIView):
             maps = maps.filter(workspace_id=parse_uuid(params["workspace"], "workspace"))
         if params.get("q"):
             q = params["q"][:200]
-            maps = maps.filter(Q(title__icontains=q) | Q(objective__icontains=q) | Q(scenario__icontains=q))
+            maps = maps.filter(
+                Q(title__icontains=q) | Q(objective__icontains=q) | Q(scenario__icontains=q)
+            )
         if params.get("type"):
             maps = maps.filter(type=params["type"])
         if params.get("persona"):
             maps = maps.filter(personas__id=parse_uuid(params["persona"], "persona"))
         if params.get("owner"):
-            maps = maps.filter(accesses__role=MapRole.OWNER, accesses__user__username=params["owner"])
+            maps = maps.filter(
+                accesses__role=MapRole.OWNER, accesses__user__username=params["owner"]
+            )
         ordering = params.get("ordering", "-updated_at")
         if ordering not in {"-updated_at", "title", "-created_at"}:
             ordering = "-updated_at"
-        maps = maps.order_by(ordering).distinct().prefetch_related(
-            "stages", "personas",
-            Prefetch("accesses", queryset=MapAccess.objects.select_related("user")),
-        )[:500]
+        maps = (
+            maps.order_by(ordering)
+            .distinct()
+            .prefetch_related(
+                "stages",
+                "personas",
+                Prefetch("accesses", queryset=MapAccess.objects.select_related("user")),
+            )[:500]
+        )
         return Response(MapSummarySerializer(maps, many=True).data)
 
     @extend_schema(request=MapCreateSerializer, responses={201: OpenApiTypes.OBJECT})
@@ -129,8 +155,12 @@ class MapListView(APIView):
                 raise ApiError(code="invalid", message=f"Unknown template {data['template']!r}.")
             document = spec.document(data["language"])
         journey_map = map_create(
-            workspace=workspace, actor=request.user, title=data["title"],
-            language=data["language"], document=document, template=data.get("template", ""),
+            workspace=workspace,
+            actor=signed_in(request.user),
+            title=data["title"],
+            language=data["language"],
+            document=document,
+            template=data.get("template", ""),
         )
         body = services.map_document(journey_map=journey_map)
         return Response(body, status=status.HTTP_201_CREATED)
@@ -152,8 +182,12 @@ class MapDetailView(APIView):
     def patch(self, request: Request, map_id: Any) -> Response:
         journey_map, role = map_for(request.user, map_id, MapRole.EDITOR)
         fields = dict(request.data) if isinstance(request.data, dict) else request.data
-        change_apply(request, journey_map, role,
-                     {"id": str(uuid.uuid4()), "ops": [{"type": "map.update", "fields": fields}]})
+        change_apply(
+            request,
+            journey_map,
+            role,
+            {"id": str(uuid.uuid4()), "ops": [{"type": "map.update", "fields": fields}]},
+        )
         journey_map.refresh_from_db()
         return Response(services.map_document(journey_map=journey_map))
 
@@ -166,16 +200,22 @@ class MapDetailView(APIView):
 class ChangeListView(APIView):
     page_size = 500
 
-    @extend_schema(request=ChangeRequestSerializer, responses=inline_serializer(
-        "ChangeApplied", {"revision": serializers.IntegerField(), "id": serializers.UUIDField()}))
+    @extend_schema(
+        request=ChangeRequestSerializer,
+        responses=inline_serializer(
+            "ChangeApplied", {"revision": serializers.IntegerField(), "id": serializers.UUIDField()}
+        ),
+    )
     def post(self, request: Request, map_id: Any) -> Response:
         journey_map, role = map_for(request.user, map_id)
         applied = change_apply(request, journey_map, role, request.data)
         return Response({"revision": applied.revision, "id": str(applied.change_id)})
 
     @extend_schema(
-        parameters=[OpenApiParameter("since", OpenApiTypes.INT),
-                    OpenApiParameter("limit", OpenApiTypes.INT)],
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.INT),
+            OpenApiParameter("limit", OpenApiTypes.INT),
+        ],
         responses=ChangeSerializer(many=True),
     )
     def get(self, request: Request, map_id: Any) -> Response:
@@ -183,15 +223,24 @@ class ChangeListView(APIView):
         since = _int_param(request, "since", 0)
         limit = min(max(_int_param(request, "limit", self.page_size), 1), self.page_size)
         changes = list(
-            Change.objects.filter(map=journey_map, revision__gt=since).order_by("revision")[: limit + 1]
+            Change.objects.filter(map=journey_map, revision__gt=since).order_by("revision")[
+                : limit + 1
+            ]
         )
         next_url = None
         if len(changes) > limit:
             changes = changes[:limit]
             path = reverse("api-map-changes", args=[journey_map.pk])
-            next_url = request.build_absolute_uri(f"{path}?since={changes[-1].revision}&limit={limit}")
-        return Response({"results": ChangeSerializer(changes, many=True).data, "next": next_url,
-                         "revision": journey_map.revision})
+            next_url = request.build_absolute_uri(
+                f"{path}?since={changes[-1].revision}&limit={limit}"
+            )
+        return Response(
+            {
+                "results": ChangeSerializer(changes, many=True).data,
+                "next": next_url,
+                "revision": journey_map.revision,
+            }
+        )
 
 
 def _int_param(request: Request, name: str, default: int) -> int:
@@ -212,20 +261,23 @@ class MapMembersView(APIView):
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         explicit = {
-            access.user_id: access
-            for access in journey_map.accesses.select_related("user")
+            access.user_id: access for access in journey_map.accesses.select_related("user")
         }
         members = []
-        for membership in Membership.objects.filter(workspace=journey_map.workspace).select_related("user"):
+        for membership in Membership.objects.filter(workspace=journey_map.workspace).select_related(
+            "user"
+        ):
             members.append(membership.user)
         users = {u.pk: u for u in members} | {a.user_id: a.user for a in explicit.values()}
         rows = []
         for user in sorted(users.values(), key=lambda u: u.username):
-            rows.append({
-                "user": UserSerializer(user).data,
-                "role": journey_map.role_of(user),
-                "explicit": user.pk in explicit,
-            })
+            rows.append(
+                {
+                    "user": UserSerializer(user).data,
+                    "role": journey_map.role_of(user),
+                    "explicit": user.pk in explicit,
+                }
+            )
         return Response(rows)
 
     @extend_schema(request=MapAccessInviteSerializer, responses={201: OpenApiTypes.OBJECT})
@@ -237,7 +289,11 @@ class MapMembersView(APIView):
         _, created = MapAccess.objects.update_or_create(
             map=journey_map, user=user, defaults={"role": role}
         )
-        body = {"user": UserSerializer(user).data, "role": journey_map.role_of(user), "explicit": True}
+        body = {
+            "user": UserSerializer(user).data,
+            "role": journey_map.role_of(user),
+            "explicit": True,
+        }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -247,7 +303,9 @@ class DocumentView(APIView):
         journey_map, _ = map_for(request.user, map_id)
         response = Response(document_export(journey_map=journey_map))
         if request.query_params.get("download"):
-            response["Content-Disposition"] = f'attachment; filename="journeymap-{journey_map.pk}.json"'
+            response["Content-Disposition"] = (
+                f'attachment; filename="journeymap-{journey_map.pk}.json"'
+            )
         return response
 
 
@@ -262,9 +320,13 @@ class ImportView(APIView):
         except PydanticValidationError as error:
             raise _pydantic_error(error) from None
         try:
-            journey_map = document_import(workspace=workspace, actor=request.user, document=document)
+            journey_map = document_import(
+                workspace=workspace, actor=signed_in(request.user), document=document
+            )
         except OpError as error:
-            raise ApiError(code="invalid", message=error.message,
-                           details={"code": error.code, "op": error.op}) from None
-        return Response(services.map_document(journey_map=journey_map), status=status.HTTP_201_CREATED)
-
+            raise ApiError(
+                code="invalid", message=error.message, details={"code": error.code, "op": error.op}
+            ) from None
+        return Response(
+            services.map_document(journey_map=journey_map), status=status.HTTP_201_CREATED
+        )

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from fractional_indexing import generate_n_keys_between
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
-from typing_extensions import Annotated
 
 from maps.models import Audience, JourneyMap, LaneKind, Language, MapStatus, MapType, Phase
 from maps.ops import MAX_ITEMS, MAX_LANES, MAX_STAGES, Color, ItemAttributes, Position, Text
@@ -134,11 +133,17 @@ class PortableDocument(DocModel):
             if item.lane not in lanes:
                 raise ValueError(f"items[{index}].lane {item.lane!r} is not a lane of the document")
             if item.stage not in stages:
-                raise ValueError(f"items[{index}].stage {item.stage!r} is not a stage of the document")
+                raise ValueError(
+                    f"items[{index}].stage {item.stage!r} is not a stage of the document"
+                )
             if item.persona is not None and item.persona not in personas:
-                raise ValueError(f"items[{index}].persona {item.persona!r} is not a persona of the document")
+                raise ValueError(
+                    f"items[{index}].persona {item.persona!r} is not a persona of the document"
+                )
             if item.fixes is not None and item.fixes not in items:
-                raise ValueError(f"items[{index}].fixes {item.fixes!r} is not an item of the document")
+                raise ValueError(
+                    f"items[{index}].fixes {item.fixes!r} is not an item of the document"
+                )
         for index, link in enumerate(self.links):
             if link.source not in items or link.target not in items:
                 raise ValueError(f"links[{index}] must join two items of the document")
@@ -184,23 +189,37 @@ def document_ops(
     for (lane_ref, stage_ref), cell in by_cell.items():
         for item, position in zip(cell, _positions(cell), strict=True):
             attrs = item.model_dump(
-                mode="json", exclude_unset=True,
+                mode="json",
+                exclude_unset=True,
                 exclude={"id", "lane", "stage", "kind", "position", "persona", "fixes"},
             )
             op = attrs | {
-                "type": "item.create", "id": item_ids[item.id], "position": position,
-                "lane": fresh[f"lane:{lane_ref}"], "stage": fresh[f"stage:{stage_ref}"],
+                "type": "item.create",
+                "id": item_ids[item.id],
+                "position": position,
+                "lane": fresh[f"lane:{lane_ref}"],
+                "stage": fresh[f"stage:{stage_ref}"],
             }
             if item.persona is not None:
                 op["persona"] = str(persona_ids[item.persona])
             ops.append(op)
             if item.fixes is not None:
-                fixes.append({"type": "item.update", "id": item_ids[item.id],
-                              "fields": {"fixes": item_ids[item.fixes]}})
+                fixes.append(
+                    {
+                        "type": "item.update",
+                        "id": item_ids[item.id],
+                        "fields": {"fixes": item_ids[item.fixes]},
+                    }
+                )
     ops += fixes
     ops += [
-        {"type": "link.create", "id": new(link.id, "link"), "source": item_ids[link.source],
-         "target": item_ids[link.target], "label": link.label}
+        {
+            "type": "link.create",
+            "id": new(link.id, "link"),
+            "source": item_ids[link.source],
+            "target": item_ids[link.target],
+            "label": link.label,
+        }
         for link in document.links
     ]
     return ops
@@ -210,7 +229,7 @@ PERSONA_PART_FIELDS = [name for name in PersonaPart.model_fields if name != "id"
 
 
 def _personas_for(
-    *, workspace: Workspace, parts: list[PersonaPart], actor: AbstractBaseUser | None
+    *, workspace: Workspace, parts: list[PersonaPart], actor: User | None
 ) -> dict[str, uuid.UUID]:
     """Reuse the workspace's persona of the same name, or create it from the document."""
     ids: dict[str, uuid.UUID] = {}
@@ -228,7 +247,7 @@ def _personas_for(
 def map_create(
     *,
     workspace: Workspace,
-    actor: AbstractBaseUser,
+    actor: User,
     title: str,
     language: str = Language.VI,
     document: PortableDocument | None = None,
@@ -237,7 +256,10 @@ def map_create(
     """A new map, owned by its creator; its content (if any) arrives as one change."""
     with transaction.atomic():
         journey_map = JourneyMap.objects.create(
-            workspace=workspace, title=title, language=language, template=template,
+            workspace=workspace,
+            title=title,
+            language=language,
+            template=template,
             created_by=actor,
         )
         MapAccess.objects.create(map=journey_map, user=actor, role=MapRole.OWNER)
@@ -246,8 +268,9 @@ def map_create(
             document.map.title = title
             document.map.language = Language(language)
             persona_ids = _personas_for(workspace=workspace, parts=document.personas, actor=actor)
-            document_apply(journey_map=journey_map, actor=actor, document=document,
-                           persona_ids=persona_ids)
+            document_apply(
+                journey_map=journey_map, actor=actor, document=document, persona_ids=persona_ids
+            )
         journey_map.refresh_from_db()
     return journey_map
 
@@ -255,23 +278,28 @@ def map_create(
 def document_apply(
     *,
     journey_map: JourneyMap,
-    actor: AbstractBaseUser,
+    actor: User,
     document: PortableDocument,
     persona_ids: dict[str, uuid.UUID],
 ) -> AppliedChange:
     ops = document_ops(document=document, persona_ids=persona_ids)
     return apply_ops(
-        map_id=journey_map.pk, actor=actor, change_id=uuid.uuid4(), ops=ops,
-        role=MapRole.OWNER, max_ops=len(ops),
+        map_id=journey_map.pk,
+        actor=actor,
+        change_id=uuid.uuid4(),
+        ops=ops,
+        role=MapRole.OWNER,
+        max_ops=len(ops),
     )
 
 
-def document_import(
-    *, workspace: Workspace, actor: AbstractBaseUser, document: PortableDocument
-) -> JourneyMap:
+def document_import(*, workspace: Workspace, actor: User, document: PortableDocument) -> JourneyMap:
     return map_create(
-        workspace=workspace, actor=actor, title=document.map.title,
-        language=document.map.language, document=document,
+        workspace=workspace,
+        actor=actor,
+        title=document.map.title,
+        language=document.map.language,
+        document=document,
     )
 
 

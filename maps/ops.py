@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -75,12 +75,24 @@ def _clean_text(value: str) -> str:
     return value
 
 
-def Text(max_length: int, *, min_length: int = 0) -> Any:  # noqa: N802 - reads as a type
+def _at_most(max_length: int) -> Callable[[str], str]:
+    # NFC can lengthen text (some code points are excluded from composition), so the limit
+    # is checked again on what will be stored: a varchar must never overflow into a 500.
+    def check(value: str) -> str:
+        if len(value) > max_length:
+            raise ValueError(f"String should have at most {max_length} characters")
+        return value
+
+    return check
+
+
+def Text(max_length: int, *, min_length: int = 0) -> Any:
     return Annotated[
         str,
         Strict(),
         StringConstraints(max_length=max_length, min_length=min_length),
         AfterValidator(_clean_text),
+        AfterValidator(_at_most(max_length)),
     ]
 
 
@@ -243,8 +255,17 @@ ATTRIBUTES_OF_KIND: dict[str, set[str]] = {
     ItemKind.ACTION: COMMON_ATTRIBUTES | {"owner", "due", "status", "fixes"},
 }
 # Attributes that may be cleared with null; the others take "" or a value.
-NULLABLE_ATTRIBUTES = {"online", "impact", "importance", "score", "persona", "value", "target",
-                       "due", "fixes"}
+NULLABLE_ATTRIBUTES = {
+    "online",
+    "impact",
+    "importance",
+    "score",
+    "persona",
+    "value",
+    "target",
+    "due",
+    "fixes",
+}
 
 
 class ItemCreate(ItemAttributes):
@@ -347,7 +368,7 @@ AnyOp = Annotated[
 ]
 OP_ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyOp)
 OP_TYPES = sorted(
-    model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    model.model_fields["type"].annotation.__args__[0]
     for model in AnyOp.__origin__.__args__  # type: ignore[attr-defined]
 )
 COMMENT_OPS = {"comment.create", "comment.update", "comment.resolve", "comment.delete"}
@@ -390,7 +411,7 @@ def dump_op(op: Op) -> dict[str, Any]:
 @dataclass
 class Context:
     map: JourneyMap
-    actor: AbstractBaseUser | None
+    actor: User | None
     role: str
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -442,17 +463,23 @@ def op_persona_attach(ctx: Context, op: PersonaAttach) -> None:
 
 
 def op_persona_detach(ctx: Context, op: PersonaDetach) -> None:
-    if not ctx.map.personas.filter(pk=op.persona).exists():
+    persona = ctx.map.personas.filter(pk=op.persona).first()
+    if persona is None:
         raise OpError("not_found", f"persona {op.persona} is not on this map")
-    ctx.map.personas.remove(op.persona)
+    ctx.map.personas.remove(persona)
 
 
 def op_stage_create(ctx: Context, op: StageCreate) -> None:
     _ensure_new(Stage, op.id, "stage")
     _ensure_room(ctx, Stage, MAX_STAGES, "stages")
     Stage.objects.create(
-        id=op.id, map=ctx.map, name=op.name, position=op.position,
-        description=op.description, phase=op.phase, color=op.color,
+        id=op.id,
+        map=ctx.map,
+        name=op.name,
+        position=op.position,
+        description=op.description,
+        phase=op.phase,
+        color=op.color,
     )
 
 
@@ -492,8 +519,13 @@ def op_lane_create(ctx: Context, op: LaneCreate) -> None:
     _ensure_new(Lane, op.id, "lane")
     _ensure_room(ctx, Lane, MAX_LANES, "lanes")
     Lane.objects.create(
-        id=op.id, map=ctx.map, kind=op.kind, title=op.title, position=op.position,
-        description=op.description, collapsed=op.collapsed,
+        id=op.id,
+        map=ctx.map,
+        kind=op.kind,
+        title=op.title,
+        position=op.position,
+        description=op.description,
+        collapsed=op.collapsed,
     )
 
 
@@ -597,8 +629,14 @@ def op_comment_create(ctx: Context, op: CommentCreate) -> None:
     if parent is not None:
         item, stage, parent = parent.item, parent.stage, parent.parent or parent
     Comment.objects.create(
-        id=op.id, map=ctx.map, item=item, stage=stage, parent=parent, author=ctx.actor,
-        text=op.text, mentions=mentioned_usernames(op.text),
+        id=op.id,
+        map=ctx.map,
+        item=item,
+        stage=stage,
+        parent=parent,
+        author=ctx.actor,
+        text=op.text,
+        mentions=mentioned_usernames(op.text),
     )
 
 

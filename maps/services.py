@@ -13,8 +13,8 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import DataError, IntegrityError, transaction
 
 from maps import change_hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
@@ -67,7 +67,7 @@ def _authorize(role: str | None, ops: list[Any]) -> None:
 def apply_ops(
     *,
     map_id: uuid.UUID,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     change_id: uuid.UUID,
     ops: Any,
     session: str = "",
@@ -93,26 +93,37 @@ def apply_ops(
             if previous.ops != canonical:
                 raise OpError("invalid_op", "this change id was already used for other ops")
             return AppliedChange(
-                previous.revision, change_id, previous.ops, previous.actor_id,
-                previous.session, duplicate=True,
+                previous.revision,
+                change_id,
+                previous.ops,
+                previous.actor_id,
+                previous.session,
+                duplicate=True,
             )
         if role is None:
             role = journey_map.role_of(user) if user else None
         _authorize(role, parsed)
         change_hooks.before_change(journey_map=journey_map)
         ctx = Context(map=journey_map, actor=user, role=role or "")
+        # No savepoint per op: any failure leaves the outer block and rolls the change back.
         for index, op in enumerate(parsed):
             try:
-                with transaction.atomic():
-                    apply_op(ctx, op)
+                apply_op(ctx, op)
             except OpError as error:
                 error.op = index
                 raise
+            except (IntegrityError, DataError):
+                # A race with another map creating the same id, or a value the column refuses.
+                raise OpError("invalid_op", "the database refused this op", index) from None
         journey_map.revision += 1
         journey_map.save()
         Change.objects.create(
-            map=journey_map, revision=journey_map.revision, change_id=change_id,
-            actor=user, session=session[:64], ops=canonical,
+            map=journey_map,
+            revision=journey_map.revision,
+            change_id=change_id,
+            actor=user,
+            session=session[:64],
+            ops=canonical,
         )
         applied = AppliedChange(
             journey_map.revision, change_id, canonical, user.pk if user else None, session
@@ -155,8 +166,25 @@ ITEM_FIELDS_OF_KIND = {
     "action": ("owner", "due", "status", "fixes"),
 }
 ITEM_COLUMNS = (
-    *ITEM_COMMON, "channel", "online", "owner", "impact", "importance", "phase", "score", "note",
-    "persona", "variant", "name", "value", "target", "unit", "trend", "due", "status", "fixes",
+    *ITEM_COMMON,
+    "channel",
+    "online",
+    "owner",
+    "impact",
+    "importance",
+    "phase",
+    "score",
+    "note",
+    "persona",
+    "variant",
+    "name",
+    "value",
+    "target",
+    "unit",
+    "trend",
+    "due",
+    "status",
+    "fixes",
 )
 
 
@@ -202,15 +230,26 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
     lanes = list(Lane.objects.filter(map_id=map_id).values(*LANE_FIELDS))
     items = [
         _item_row(row)
-        for row in Item.objects.filter(map_id=map_id).values(
+        for row in Item.objects.filter(map_id=map_id)
+        .values(
             *(("lane_id", "stage_id", "persona_id", "fixes_id")),
             *(col for col in ITEM_COLUMNS if col not in {"lane", "stage", "persona", "fixes"}),
-        ).iterator(chunk_size=2000)
+        )
+        .iterator(chunk_size=2000)
         for row in [_rename_fk(row)]
     ]
     links = [
-        _ids_to_str({"id": r["id"], "source": r["source_id"], "target": r["target_id"],
-                     "label": r["label"]}, "id", "source", "target")
+        _ids_to_str(
+            {
+                "id": r["id"],
+                "source": r["source_id"],
+                "target": r["target_id"],
+                "label": r["label"],
+            },
+            "id",
+            "source",
+            "target",
+        )
         for r in Link.objects.filter(map_id=map_id).values("id", "source_id", "target_id", "label")
     ]
     comments = [
@@ -219,9 +258,13 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
             "item": str(c["item_id"]) if c["item_id"] else None,
             "stage": str(c["stage_id"]) if c["stage_id"] else None,
             "parent": str(c["parent_id"]) if c["parent_id"] else None,
-            "author": {"id": c["author_id"], "username": c["author__username"],
-                       "name": _display(c["author__first_name"], c["author__last_name"],
-                                        c["author__username"])},
+            "author": {
+                "id": c["author_id"],
+                "username": c["author__username"],
+                "name": _display(
+                    c["author__first_name"], c["author__last_name"], c["author__username"]
+                ),
+            },
             "text": c["text"],
             "mentions": c["mentions"],
             "resolved": c["resolved"],
@@ -229,9 +272,19 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
             "updated": c["updated_at"].isoformat(),
         }
         for c in Comment.objects.filter(map_id=map_id).values(
-            "id", "item_id", "stage_id", "parent_id", "author_id", "author__username",
-            "author__first_name", "author__last_name", "text", "mentions", "resolved",
-            "created_at", "updated_at",
+            "id",
+            "item_id",
+            "stage_id",
+            "parent_id",
+            "author_id",
+            "author__username",
+            "author__first_name",
+            "author__last_name",
+            "text",
+            "mentions",
+            "resolved",
+            "created_at",
+            "updated_at",
         )
     ]
     personas = [persona_summary(p) for p in journey_map.personas.all()]
@@ -251,7 +304,9 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
         "language": journey_map.language,
         "next_review": journey_map.next_review.isoformat() if journey_map.next_review else None,
         "template": journey_map.template,
-        "current_state": str(journey_map.current_state_id) if journey_map.current_state_id else None,
+        "current_state": str(journey_map.current_state_id)
+        if journey_map.current_state_id
+        else None,
         "revision": journey_map.revision,
         "created": journey_map.created_at.isoformat(),
         "updated": journey_map.updated_at.isoformat(),

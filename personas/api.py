@@ -38,7 +38,8 @@ class PersonaListView(APIView):
 
     @extend_schema(request=PersonaSerializer, responses={201: PersonaSerializer})
     def post(self, request: Request) -> Response:
-        workspace_id = request.query_params.get("workspace") or request.data.get("workspace")
+        body = request.data if isinstance(request.data, dict) else {}
+        workspace_id = request.query_params.get("workspace") or body.get("workspace")
         if not workspace_id:
             raise ApiError(code="invalid", message="Give the persona's workspace.")
         workspace = workspace_for(request.user, workspace_id)

@@ -9,21 +9,34 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from rest_framework import status
+from rest_framework import exceptions, status
 
 from journeymap.api import ApiError
 from workspaces.models import MapRole, Membership, Workspace, role_at_least
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from maps.models import JourneyMap
 
 
 def not_found(what: str = "object") -> ApiError:
-    return ApiError(code="not_found", message=f"No such {what}.", status_code=status.HTTP_404_NOT_FOUND)
+    return ApiError(
+        code="not_found", message=f"No such {what}.", status_code=status.HTTP_404_NOT_FOUND
+    )
 
 
 def forbidden(message: str) -> ApiError:
     return ApiError(code="forbidden", message=message, status_code=status.HTTP_403_FORBIDDEN)
+
+
+def signed_in(user: Any) -> User:
+    """The caller as a User; API views require authentication, so this only narrows the type."""
+    from django.contrib.auth.models import User
+
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
 
 
 def parse_uuid(raw: Any, what: str) -> uuid.UUID:

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workspaces.access import workspace_for
+from workspaces.access import signed_in, workspace_for
 from workspaces.models import Membership, Workspace
 from workspaces.serializers import (
     MembershipSerializer,
@@ -22,8 +22,9 @@ from workspaces.services import membership_set, workspace_create
 class WorkspaceListView(APIView):
     @extend_schema(responses=WorkspaceSerializer(many=True))
     def get(self, request: Request) -> Response:
-        my_role = Membership.objects.filter(workspace=OuterRef("pk"), user=request.user)
-        workspaces = Workspace.objects.for_user(request.user).annotate(
+        user = signed_in(request.user)
+        my_role = Membership.objects.filter(workspace=OuterRef("pk"), user=user)
+        workspaces = Workspace.objects.for_user(user).annotate(
             my_role=Subquery(my_role.values("role")[:1])
         )
         return Response(WorkspaceSerializer(workspaces, many=True).data)
@@ -52,7 +53,9 @@ class WorkspaceMembersView(APIView):
         data = serializer.validated_data
         if data["user"] == request.user and data["role"] != Membership.Role.ADMIN:
             raise serializers.ValidationError("You cannot demote yourself.")
-        membership, created = membership_set(workspace=workspace, user=data["user"], role=data["role"])
+        membership, created = membership_set(
+            workspace=workspace, user=data["user"], role=data["role"]
+        )
         return Response(
             MembershipSerializer(membership).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
