@@ -74,8 +74,10 @@ class ExportFileView(APIView):
         except OSError:
             raise not_found("export file") from None
         response = FileResponse(
-            handle, as_attachment=request.query_params.get("inline") != "1",
-            filename=exports.download_name(job), content_type=CONTENT_TYPES[job.format],
+            handle,
+            as_attachment=request.query_params.get("inline") != "1",
+            filename=exports.download_name(job),
+            content_type=CONTENT_TYPES[job.format],
         )
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import mimetypes
 import os
 import queue
@@ -97,7 +98,7 @@ def local_file(url: str) -> Path | None:
             relative = path.removeprefix(settings.MEDIA_URL)
             candidate = Path(safe_join(str(settings.MEDIA_ROOT), relative))
             return candidate if candidate.is_file() else None
-    except Exception:  # noqa: BLE001 - traversal attempts (SuspiciousFileOperation) and the like
+    except Exception:  # traversal attempts (SuspiciousFileOperation) and the like
         return None
     return None
 
@@ -146,7 +147,7 @@ class ChromiumRenderer:
                 continue
             try:
                 future.set_result(work())
-            except BaseException as error:  # noqa: BLE001 - handed to the caller
+            except BaseException as error:  # handed to the caller
                 future.set_exception(error)
 
     def _call(self, work: Callable[[], Any]) -> Any:
@@ -178,7 +179,7 @@ class ChromiumRenderer:
         ):
             try:
                 closer()
-            except Exception:  # noqa: BLE001 - already dead is fine
+            except Exception:  # already dead is fine
                 logger.debug("closing the renderer", exc_info=True)
         self._browser = None
         self._playwright = None
@@ -259,7 +260,7 @@ _chromium_lock = threading.Lock()
 
 def chromium_renderer() -> ChromiumRenderer | None:
     """The process's warm Chromium renderer, or None when no Chromium is installed."""
-    global _chromium  # noqa: PLW0603 - one warm browser per process is the point
+    global _chromium  # one warm browser per process is the point
     path = chromium_path()
     if path is None:
         return None
@@ -270,7 +271,7 @@ def chromium_renderer() -> ChromiumRenderer | None:
 
 
 def chromium_close() -> None:
-    global _chromium  # noqa: PLW0603
+    global _chromium
     with _chromium_lock:
         if _chromium is not None:
             _chromium.close()
@@ -310,7 +311,7 @@ def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None 
     # Lay out once on a very tall page, measure the content, then lay out at that height.
     tall = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm 5000mm; }}")
     rendered = document.render(stylesheets=[tall])
-    root = rendered.pages[0]._page_box.children[0]  # noqa: SLF001 - no public measure API
+    root = rendered.pages[0]._page_box.children[0]  # no public measure API
     content_px = root.margin_height()
     height_mm = max(content_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
     exact = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm {height_mm:.2f}mm; }}")
@@ -350,8 +351,8 @@ def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
     document = pdfium.PdfDocument(pdf)
     try:
         sizes = [document[index].get_size() for index in range(len(document))]
-        width = max(round(w * render_scale) for w, _ in sizes)
-        height = sum(round(h * render_scale) for _, h in sizes)
+        width = max(math.ceil(w * render_scale) for w, _ in sizes)
+        height = sum(math.ceil(h * render_scale) for _, h in sizes)
         if width * height > MAX_PNG_PIXELS:
             raise RenderError(
                 "This map is too large for a PNG at this scale; choose a smaller scale or PDF."

@@ -51,6 +51,7 @@ POSTER_STAGE_MM = 62.0
 # A user may have this many exports waiting or running at once.
 MAX_PENDING_PER_USER = 5
 RECENT_EXPORTS = 20
+CARDS_PER_ROW = 3
 
 
 # --------------------------------------------------------------------------- options
@@ -147,6 +148,7 @@ LABELS: dict[str, dict[str, str]] = {
         "day_in_life": "Một ngày trong cuộc sống",
         "blueprint": "Bản thiết kế dịch vụ",
         "empty": "Bản đồ chưa có giai đoạn nào.",
+        "continued": "tiếp",
     },
     "en": {
         "objective": "Objective",
@@ -183,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "day_in_life": "Day in the life",
         "blueprint": "Service blueprint",
         "empty": "This map has no stages yet.",
+        "continued": "cont.",
     },
 }
 
@@ -456,9 +459,21 @@ def print_context(
                 row["curve"] = emotion_curve(
                     stages=page_stages, items_by_stage=by_stage, stage_mm=layout.stage_mm
                 )
-            else:
-                row["cells"] = [by_stage[s["id"]] for s in page_stages]
-            rows.append(row)
+                rows.append(row)
+                continue
+            # A lane is printed as rows of at most CARDS_PER_ROW cards per stage, each row kept
+            # whole and titled, so a lane running onto the next page is named there too.
+            tallest = max((len(cell) for cell in by_stage.values()), default=0)
+            for start in range(0, max(tallest, 1), CARDS_PER_ROW):
+                rows.append(
+                    row
+                    | {
+                        "continued": start > 0,
+                        "cells": [
+                            by_stage[s["id"]][start : start + CARDS_PER_ROW] for s in page_stages
+                        ],
+                    }
+                )
         width = LANE_COLUMN_MM + len(page_stages) * layout.stage_mm
         pages.append({"stages": page_stages, "rows": rows, "width_mm": round(width, 2)})
     now = now or timezone.localtime()
