@@ -13,14 +13,17 @@ from maps.services import map_document
 
 
 def _stage_view(document: dict[str, Any], stage: dict[str, Any]) -> dict[str, Any]:
-    lanes = {lane["id"]: lane for lane in document["lanes"]}
-    cells: dict[str, list[dict[str, Any]]] = {}
+    """The stage and its items, lane by lane in the map's lane order (empty lanes left out)."""
+    by_lane: dict[str, list[dict[str, Any]]] = {}
     for item in document["items"]:
-        if item["stage"] != stage["id"]:
-            continue
-        lane = lanes[item["lane"]]
-        cells.setdefault(lane["kind"], []).append(item)
-    return {"stage": stage, "cells": cells}
+        if item["stage"] == stage["id"]:
+            by_lane.setdefault(item["lane"], []).append(item)
+    lanes = [
+        {"kind": lane["kind"], "title": lane["title"], "items": by_lane[lane["id"]]}
+        for lane in document["lanes"]
+        if lane["id"] in by_lane
+    ]
+    return {"stage": stage, "lanes": lanes}
 
 
 def _pairs(current: list[dict[str, Any]], future: list[dict[str, Any]]) -> list[tuple[Any, Any]]:

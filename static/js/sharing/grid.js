@@ -62,7 +62,7 @@ export function renderGrid(container, doc, marks = null) {
           dataset: { id: stage.id },
         },
         stage.name,
-        count ? el("span", { class: "jm-sh-comments", title: String(count) }, `💬 ${count}`) : null,
+        count ? el("span", { class: "jm-sh-comments", title: String(count) }, String(count)) : null,
       ),
     );
   }
@@ -86,7 +86,7 @@ export function renderGrid(container, doc, marks = null) {
               dataset: { id: item.id },
             },
             itemLabel(item),
-            count ? el("span", { class: "jm-sh-comments" }, ` 💬 ${count}`) : null,
+            count ? el("span", { class: "jm-sh-comments", title: String(count) }, String(count)) : null,
           ),
         );
       }

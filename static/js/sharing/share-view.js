@@ -14,7 +14,7 @@ let refreshing = null;
 
 function setLive(state) {
   status.dataset.state = state;
-  status.textContent = state === "live" ? text.live : text.offline;
+  status.textContent = text[state] || state;
 }
 
 async function refresh() {
@@ -84,7 +84,7 @@ function connect() {
       refresh(); // revoked or expired: the document call answers 404 and the page says so
       return;
     }
-    setLive("offline");
+    setLive("polling");
     poll();
     setTimeout(connect, 5000);
   });

@@ -10,10 +10,10 @@ const statusLine = document.getElementById("jm-sbs-status");
 function column(side) {
   if (!side) return el("div", { class: "jm-sh-sbs-empty" }, "—");
   const box = el("div", { class: "jm-sh-sbs-stage" }, el("h3", {}, side.stage.name));
-  for (const [kind, items] of Object.entries(side.cells)) {
+  for (const lane of side.lanes) {
     box.append(
-      el("div", { class: "jm-sh-muted jm-sh-kind" }, kind),
-      ...items.map((item) => el("div", { class: `jm-sh-card jm-sh-${item.kind}` }, itemLabel(item))),
+      el("div", { class: "jm-sh-muted jm-sh-kind" }, lane.title),
+      ...lane.items.map((item) => el("div", { class: `jm-sh-card jm-sh-${item.kind}` }, itemLabel(item))),
     );
   }
   return box;
