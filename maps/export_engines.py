@@ -245,7 +245,7 @@ class ChromiumRenderer:
 
     # -- public
     def render_pdf(self, html: str, page_spec: PageSpec) -> bytes:
-        return self._call(lambda: self._render(html, page_spec))  # type: ignore[no-any-return]
+        return self._call(lambda: self._render(html, page_spec))
 
     def close(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -284,7 +284,7 @@ def chromium_close() -> None:
 def weasyprint_fetcher(blocked: list[str] | None = None) -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             path = local_file(url)
             if path is None:
@@ -307,7 +307,7 @@ def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None 
 
     document = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=weasyprint_fetcher(blocked))
     if not page_spec.poster:
-        return document.write_pdf()  # type: ignore[no-any-return]
+        return document.write_pdf()
     # Lay out once on a very tall page, measure the content, then lay out at that height.
     tall = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm 5000mm; }}")
     rendered = document.render(stylesheets=[tall])
@@ -315,7 +315,7 @@ def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None 
     content_px = root.margin_height()
     height_mm = max(content_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
     exact = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm {height_mm:.2f}mm; }}")
-    return document.write_pdf(stylesheets=[exact])  # type: ignore[no-any-return]
+    return document.write_pdf(stylesheets=[exact])
 
 
 # --------------------------------------------------------------------------- choice and PNG

@@ -516,7 +516,7 @@ def print_html(
     context = print_context(
         document=document, options=options, workspace_name=workspace_name, now=now
     )
-    return nfc(render_to_string("print/map.html", context))  # type: ignore[no-any-return]
+    return nfc(render_to_string("print/map.html", context))
 
 
 # --------------------------------------------------------------------------- CSV

@@ -360,7 +360,7 @@ def test_an_unexpected_error_in_the_task_fails_the_job_politely(
 
     monkeypatch.setattr(exports, "export_produce", crash)
     job = _job(template_map, owner, format="pdf")
-    export_render.apply(args=[str(job.pk)])
+    export_render.apply(args=(str(job.pk),))
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.error == "Something went wrong while exporting; please try again."
