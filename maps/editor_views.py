@@ -1,0 +1,58 @@
+"""The map editor page (`/maps/{id}/`).
+
+The page is a shell: static/js/editor/ reads the map document from `GET /api/maps/{id}/` and
+sends every edit as a PROTOCOL.md change. What the script needs from the server besides the
+document (role, the channel catalog with its icons, lane kinds) is passed with json_script,
+because the Content-Security-Policy allows no inline script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from maps.exports import ICON_PATHS
+from maps.models import ITEM_KIND_OF_LANE, JourneyMap, LaneKind
+from touchpoints.catalog import CHANNELS
+from workspaces.models import MapRole, role_at_least
+
+
+def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
+    """Everything the editor script needs besides the document itself."""
+    return {
+        "map": str(journey_map.pk),
+        "title": journey_map.title,
+        "role": role,
+        "canEdit": role_at_least(role, MapRole.EDITOR),
+        "api": reverse("api-map", args=[journey_map.pk]),
+        "changes": reverse("api-map-changes", args=[journey_map.pk]),
+        "socket": f"/ws/maps/{journey_map.pk}/",
+        "channels": [channel.as_dict() for channel in CHANNELS],
+        "icons": ICON_PATHS,
+        "laneKinds": [
+            {
+                "key": kind.value,
+                "label": str(kind.label),
+                "item": str(ITEM_KIND_OF_LANE.get(kind, "card")),
+            }
+            for kind in LaneKind
+        ],
+    }
+
+
+@login_required
+def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
+    journey_map = JourneyMap.objects.filter(pk=map_id).select_related("workspace").first()
+    role = journey_map.role_of(request.user) if journey_map is not None else None
+    if journey_map is None or role is None:
+        raise Http404("No such map.")
+    config = editor_config(journey_map=journey_map, role=role)
+    return render(
+        request,
+        "maps/editor.html",
+        {"map": journey_map, "role": role, "read_only": not config["canEdit"], "config": config},
+    )
