@@ -191,6 +191,7 @@ class MapDetailView(APIView):
         journey_map.refresh_from_db()
         return Response(services.map_document(journey_map=journey_map))
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         journey_map.delete()

@@ -67,6 +67,7 @@ class MapMemberView(APIView):
             {"user": UserSerializer(user).data, "role": journey_map.role_of(user), "explicit": True}
         )
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, map_id: Any, user_id: int) -> Response:
         journey_map, user = self._target(request, map_id, user_id)
         try:
@@ -122,6 +123,7 @@ class ShareLinkListView(APIView):
 
 
 class ShareLinkDetailView(APIView):
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, map_id: Any, link_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         link = ShareLink.objects.filter(map=journey_map, pk=link_id).first()

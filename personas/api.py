@@ -62,6 +62,7 @@ class PersonaDetailView(APIView):
         serializer.save()
         return Response(serializer.data)
 
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, persona_id: Any) -> Response:
         persona_for(request.user, persona_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
