@@ -176,15 +176,20 @@ class JourneyMap(models.Model):
         """The strongest of the user's explicit map role and the one their workspace implies."""
         if not user.is_authenticated:
             return None
-        roles: list[str] = []
         access = MapAccess.objects.filter(map=self, user=user).values_list("role", flat=True)
-        roles.extend(access)
         membership = Membership.objects.filter(workspace_id=self.workspace_id, user=user)
-        for ws_role in membership.values_list("role", flat=True):
-            roles.append(MapRole.OWNER if ws_role == Membership.Role.ADMIN else MapRole.EDITOR)
-        if not roles:
-            return None
-        return max(roles, key=lambda role: ROLE_RANK[MapRole(role)])
+        return strongest_role(access.first(), membership.values_list("role", flat=True).first())
+
+
+def strongest_role(map_role: str | None, workspace_role: str | None) -> str | None:
+    """The role on a map given an explicit map role and a workspace membership role (either
+    may be None): admins own every map of their workspace, members edit them."""
+    roles = [map_role] if map_role else []
+    if workspace_role:
+        roles.append(MapRole.OWNER if workspace_role == Membership.Role.ADMIN else MapRole.EDITOR)
+    if not roles:
+        return None
+    return max(roles, key=lambda role: ROLE_RANK[MapRole(role)])
 
 
 class Ordered(models.Model):
@@ -419,9 +424,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     map = models.ForeignKey(JourneyMap, on_delete=models.CASCADE, related_name="notifications")
-    comment = models.ForeignKey(
-        Comment, on_delete=models.CASCADE, related_name="notifications"
-    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
