@@ -104,7 +104,7 @@ def test_a_map_with_bad_fields_is_refused_with_400(client_for, owner, workspace,
 
 @pytest.fixture
 def three_maps(workspace: Any, owner: Any, member: Any) -> dict[str, Any]:
-    maps = {
+    maps: dict[str, Any] = {
         "xe": map_create(workspace=workspace, actor=owner, title="Mua xe máy"),
         "bank": map_create(workspace=workspace, actor=member, title="Mở tài khoản"),
         "travel": map_create(workspace=workspace, actor=owner, title="Đặt vé"),
