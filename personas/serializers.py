@@ -7,9 +7,10 @@ from rest_framework import serializers
 
 from personas.models import Persona
 from personas.photos import persona_photo_clean
+from workspaces.serializers import PlainTextMixin
 
 
-class PersonaSerializer(serializers.ModelSerializer[Persona]):
+class PersonaSerializer(PlainTextMixin, serializers.ModelSerializer[Persona]):
     channels = serializers.ListField(
         child=serializers.CharField(max_length=40), max_length=40, required=False
     )

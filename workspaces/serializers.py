@@ -8,6 +8,37 @@ from rest_framework import serializers
 from workspaces.models import Membership, Workspace
 
 
+class PlainTextMixin:
+    """Text from a form or API client is stored as NFC without control characters, and its
+    length is checked again after normalisation (NFC can lengthen text)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        values = super().to_internal_value(data)  # type: ignore[misc]
+        errors: dict[str, list[str]] = {}
+        for name, value in values.items():
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            try:
+                values[name] = _clean(value, getattr(field, "max_length", None))
+            except ValueError as error:
+                errors[name] = [str(error)]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return values
+
+
+def _clean(value: Any, max_length: int | None) -> Any:
+    from maps.ops import _clean_text
+
+    if isinstance(value, list):
+        return [_clean(v, None) for v in value]
+    if not isinstance(value, str):
+        return value
+    value = _clean_text(value)
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"Ensure this field has no more than {max_length} characters.")
+    return value
+
+
 def display_name(user: Any) -> str:
     return user.get_full_name() or user.username
 
@@ -21,7 +52,7 @@ class UserSerializer(serializers.Serializer[Any]):
         return display_name(user)
 
 
-class WorkspaceSerializer(serializers.ModelSerializer[Workspace]):
+class WorkspaceSerializer(PlainTextMixin, serializers.ModelSerializer[Workspace]):
     role = serializers.SerializerMethodField()
 
     class Meta:
