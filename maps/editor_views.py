@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -31,6 +32,8 @@ def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
         "api": reverse("api-map", args=[journey_map.pk]),
         "changes": reverse("api-map-changes", args=[journey_map.pk]),
         "socket": f"/ws/maps/{journey_map.pk}/",
+        # "socket" once live editing lands (static/js/editor/socket.js); REST until then.
+        "transport": getattr(settings, "EDITOR_TRANSPORT", "rest"),
         "channels": [channel.as_dict() for channel in CHANNELS],
         "icons": ICON_PATHS,
         "laneKinds": [

@@ -1,0 +1,76 @@
+// Presentation mode: one stage at a time, full screen; arrows or the buttons step through.
+import { ed } from "./editor.js";
+import { el } from "./dom.js";
+import { _, fmt } from "./i18n.js";
+import { renderCard } from "./render.js";
+
+let index = 0;
+let opener = null;
+
+function slide() {
+  const box = document.getElementById("jm-present");
+  const stages = ed.store.stages();
+  if (!stages.length) return close();
+  index = Math.max(0, Math.min(index, stages.length - 1));
+  const stage = stages[index];
+  const lanes = ed.store.lanes();
+  const body = el("div", { class: "jm-slide-lanes" });
+  for (const lane of lanes) {
+    const items = ed.store.cellItems(lane.id, stage.id);
+    if (!items.length) continue;
+    const cards = lane.kind === "emotions"
+      ? items.map((i) => el("p", { class: "jm-slide-emotion", text: `${i.score > 0 ? "+" : ""}${i.score ?? 0}${i.note || i.text ? ` · ${i.note || i.text}` : ""}` }))
+      : items.map((i) => { const c = renderCard(i); c.removeAttribute("tabindex"); c.removeAttribute("role"); return c; });
+    body.append(el("section", { class: `jm-slide-lane jm-lane-${lane.kind}` }, el("h3", { text: lane.title }), el("div", { class: "jm-slide-cards" }, ...cards)));
+  }
+  box.replaceChildren(
+    el("header", { class: "jm-slide-head", style: stage.color ? `--jm-stage-color:${stage.color}` : null },
+      el("p", { class: "jm-slide-count", text: fmt("Stage %(n)s of %(total)s", { n: index + 1, total: stages.length }) }),
+      el("h2", { class: "jm-slide-title", text: stage.name }),
+      stage.description ? el("p", { class: "jm-slide-desc", text: stage.description }) : null),
+    body,
+    el("nav", { class: "jm-slide-nav", "aria-label": _("Stages") },
+      el("button", { type: "button", class: "jm-btn", "data-present": "prev", disabled: index === 0 ? true : null }, `← ${_("Previous")}`),
+      el("button", { type: "button", class: "jm-btn", "data-present": "close" }, _("Exit (Esc)")),
+      el("button", { type: "button", class: "jm-btn jm-btn-primary", "data-present": "next", disabled: index === stages.length - 1 ? true : null }, `${_("Next")} →`)),
+  );
+}
+
+export function open(start = 0) {
+  const box = document.getElementById("jm-present");
+  opener = document.activeElement;
+  index = start;
+  box.hidden = false;
+  document.body.classList.add("jm-presenting");
+  slide();
+  box.querySelector("[data-present=next]")?.focus();
+  if (box.requestFullscreen) box.requestFullscreen().catch(() => {});
+}
+
+export function close() {
+  const box = document.getElementById("jm-present");
+  box.hidden = true;
+  document.body.classList.remove("jm-presenting");
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  if (opener) opener.focus();
+}
+
+export function initPresentation() {
+  const box = document.getElementById("jm-present");
+  box.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-present]");
+    if (!action) return;
+    if (action.dataset.present === "close") return close();
+    index += action.dataset.present === "next" ? 1 : -1;
+    slide();
+    box.querySelector(`[data-present=${action.dataset.present}]:not([disabled])`)?.focus();
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.preventDefault(); close(); }
+    else if (["ArrowRight", "PageDown", " "].includes(event.key)) { event.preventDefault(); index += 1; slide(); }
+    else if (["ArrowLeft", "PageUp"].includes(event.key)) { event.preventDefault(); index -= 1; slide(); }
+  });
+  document.addEventListener("fullscreenchange", () => {
+    if (!document.fullscreenElement && !box.hidden) close();
+  });
+}
