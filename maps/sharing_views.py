@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from maps.documents import document_export
 from maps.models import JourneyMap
@@ -50,6 +51,7 @@ def share_document(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@ensure_csrf_cookie  # the page's script sends changes with the CSRF header
 def history_page(request: HttpRequest, map_id: Any) -> HttpResponse:
     journey_map, role = _map_or_404(request, map_id)
     return render(
@@ -60,18 +62,21 @@ def history_page(request: HttpRequest, map_id: Any) -> HttpResponse:
 
 
 @login_required
+@ensure_csrf_cookie  # the page's script sends changes with the CSRF header
 def compare_page(request: HttpRequest, map_id: Any) -> HttpResponse:
     journey_map, role = _map_or_404(request, map_id)
     return render(request, "sharing/compare.html", {"map": journey_map, "role": role})
 
 
 @login_required
+@ensure_csrf_cookie  # the page's script sends changes with the CSRF header
 def side_by_side_page(request: HttpRequest, map_id: Any) -> HttpResponse:
     journey_map, role = _map_or_404(request, map_id)
     return render(request, "sharing/side_by_side.html", {"map": journey_map, "role": role})
 
 
 @login_required
+@ensure_csrf_cookie  # the page's script sends changes with the CSRF header
 def activity_page(request: HttpRequest, workspace_id: Any) -> HttpResponse:
     membership = (
         Membership.objects.select_related("workspace")
@@ -84,5 +89,6 @@ def activity_page(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 
 @login_required
+@ensure_csrf_cookie  # the page's script sends changes with the CSRF header
 def notifications_page(request: HttpRequest) -> HttpResponse:
     return render(request, "sharing/notifications.html")

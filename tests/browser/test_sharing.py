@@ -1,0 +1,180 @@
+"""Sharing and history in a real browser (Debian's Chromium through Playwright)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from maps.services import apply_ops
+from workspaces.models import ShareLink
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    from tests.conftest import CHROMIUM
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def off_loop(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run server-side work in its own thread, as a request would: Playwright's loop owns
+    this one, and a change's broadcast (async_to_sync) refuses to run beside it."""
+    from django.db import connection
+
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(function(*args, **kwargs))
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="vi-VN")
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    return context.new_page()
+
+
+def change(journey_map: Any, actor: Any, *ops: dict[str, Any]) -> Any:
+    return off_loop(
+        apply_ops, map_id=journey_map.pk, actor=actor, change_id=uuid.uuid4(), ops=list(ops)
+    )
+
+
+def stage_op(name: str, position: str = "a0") -> dict[str, Any]:
+    return {"type": "stage.create", "id": str(uuid.uuid4()), "name": name, "position": position}
+
+
+def test_a_share_link_opened_in_a_fresh_browser_shows_an_edit_arrive(
+    browser, live_server, journey_map, owner, member
+):
+    change(journey_map, owner, stage_op("Nhận thức"))
+    link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
+    page = browser.new_context().new_page()  # no cookies: nobody signed in
+    page.goto(f"{live_server.url}/share/{link.token}/")
+    page.wait_for_selector("th.jm-sh-stage:has-text('Nhận thức')")
+
+    change(journey_map, member, stage_op("Cân nhắc", "a1"))
+
+    page.wait_for_selector("th.jm-sh-stage:has-text('Cân nhắc')", timeout=15_000)
+    assert page.locator("th.jm-sh-stage").all_text_contents() == ["Nhận thức", "Cân nhắc"]
+
+    link.refresh_from_db()
+    from workspaces.sharing import share_link_revoke
+
+    off_loop(share_link_revoke, link=link)
+    page.wait_for_selector("#jm-gone:not([hidden])", timeout=15_000)
+
+
+def test_restoring_a_version_while_someone_else_keeps_editing(
+    browser, live_server, journey_map, owner, member
+):
+    first = stage_op("Nhận thức")
+    change(journey_map, owner, first)
+    from maps.history import version_create
+
+    journey_map.refresh_from_db()
+    version_create(journey_map=journey_map, name="Trước buổi họp", actor=owner)
+    rename = {"type": "stage.update", "id": first["id"], "fields": {"name": "Sai tên"}}
+    change(journey_map, member, rename)
+
+    page = signed_in_page(browser, live_server, owner)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/maps/{journey_map.pk}/history/")
+    page.click("#jm-versions button:has-text('Trước buổi họp')")
+    page.wait_for_selector("#jm-preview-grid th.jm-sh-stage:has-text('Nhận thức')")
+
+    # Minh keeps adding stages while Lan restores.
+    stop = threading.Event()
+    added: list[str] = []
+
+    def keep_editing() -> None:
+        from django.db import connection
+
+        try:
+            n = 0
+            while not stop.is_set() and n < 40:
+                op = stage_op(f"Minh {n}", f"b{n:02d}")
+                apply_ops(map_id=journey_map.pk, actor=member, change_id=uuid.uuid4(), ops=[op])
+                added.append(op["id"])
+                n += 1
+                stop.wait(0.05)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=keep_editing)
+    editor.start()
+    try:
+        from playwright.sync_api import expect
+
+        while len(added) < 3 and editor.is_alive():  # Minh is mid-flow when Lan restores
+            stop.wait(0.02)
+        page.click("#jm-restore")
+        expect(page.locator("#jm-status")).to_have_text(re.compile(r"\d+\.?$"), timeout=15_000)
+    finally:
+        stop.set()
+        editor.join()
+
+    status = page.locator("#jm-status").text_content() or ""
+    assert status.rstrip(".").split()[-1].isdigit(), status
+    restored_to = int(status.rstrip(".").split()[-1])
+    from maps.history import document_at
+    from maps.models import JourneyMap
+
+    current = JourneyMap.objects.get(pk=journey_map.pk)
+    restored = document_at(journey_map=current, revision=restored_to)
+    # The restore is one change: right after it the map is exactly the named version...
+    assert [s["name"] for s in restored["stages"]] == ["Nhận thức"]
+    # ...and Minh's edits after it are kept on top, none lost.
+    later = [s["id"] for s in document_at(journey_map=current, revision=current.revision)["stages"]]
+    restore = current.changes.get(revision=restored_to)
+    deleted = {op["id"] for op in restore.ops if op["type"] == "stage.delete"}
+    assert len(deleted) >= 3 and deleted <= set(added)  # Minh's earlier stages went back out
+    applied_after = list(current.changes.filter(revision__gt=restored_to))
+    assert len(later) == 1 + len(applied_after)
+    assert set(later) - {first["id"]} <= set(added)
