@@ -111,6 +111,7 @@ def test_a_share_link_opened_in_a_fresh_browser_shows_an_edit_arrive(
     page.wait_for_selector("#jm-gone:not([hidden])", timeout=15_000)
 
 
+@pytest.mark.services  # two writers at once: SQLite's shared in-memory test database refuses
 def test_restoring_a_version_while_someone_else_keeps_editing(
     browser, live_server, journey_map, owner, member
 ):
