@@ -1,0 +1,244 @@
+"""The editor in Debian's Chromium against a live server: every kind of edit by mouse and by
+keyboard, undo and redo, and everything still there after a reload."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Playwright's sync API runs an event loop; the ORM calls in the test body are still
+# synchronous and on the test's own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(live_server: Any, owner: Any, workspace: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            args=CHROMIUM_ARGS,
+        )
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+        tab: Any = context.new_page()
+        errors: list[str] = []
+        tab.errors = errors
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400:
+                errors.append(f"{response.status} {response.url}")
+
+        tab.on("console", on_console)
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.goto(f"{live_server.url}/login/")
+        tab.fill("input[name=username]", "owner")
+        tab.fill("input[name=password]", "pw")
+        tab.click("form [type=submit]")
+        tab.wait_for_load_state()
+        errors.clear()  # the sign-in page is not the editor's
+        tab.on("response", on_response)
+        yield tab
+        browser.close()
+
+
+def settle(page: Any) -> None:
+    page.wait_for_function("() => window.jmEditor && window.jmEditor.ed.store.pending.length === 0")
+
+
+def open_editor(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def drag(page: Any, source: Any, x: float, y: float) -> None:
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 10, box["y"] + box["height"] / 2 + 10, steps=3)
+    page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+
+
+def center(locator: Any) -> tuple[float, float]:
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def create_map_from_template(page: Any, live_server: Any, workspace: Any) -> str:
+    result = page.evaluate(
+        """async (workspace) => {
+          const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+          const response = await fetch('/api/maps/', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+            body: JSON.stringify(
+              {workspace, title: 'Hành trình thử', template: 'buyer_journey_5'})});
+          return {status: response.status, body: await response.json()};
+        }""",
+        str(workspace.pk),
+    )
+    assert result["status"] == 201, result
+    return f"{live_server.url}/maps/{result['body']['id']}/"
+
+
+def test_editing_by_mouse_and_keyboard_persists(
+    page: Any, live_server: Any, workspace: Any
+) -> None:
+    from maps.models import Item, JourneyMap, Stage
+
+    url = create_map_from_template(page, live_server, workspace)
+    open_editor(page, url)
+    journey_map = JourneyMap.objects.get(pk=url.rstrip("/").rsplit("/", 1)[1])
+    stages = list(Stage.objects.filter(map=journey_map).order_by("position"))
+    actions = journey_map.lanes.get(kind="actions")
+
+    # Rename a stage inline.
+    page.dblclick(f".jm-stage-head[data-stage='{stages[0].pk}']")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Khám phá nhu cầu")
+    page.keyboard.press("Enter")
+    settle(page)
+
+    # Add, edit, move and delete a card with the mouse.
+    first_cell = f".jm-cell[data-lane='{actions.pk}'][data-stage='{stages[0].pk}']"
+    page.click(f"{first_cell} .jm-add-card")
+    page.keyboard.type("Thẻ bằng chuột")
+    page.keyboard.press("Enter")
+    settle(page)
+    card = page.locator(".jm-card", has_text="Thẻ bằng chuột")
+    card.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Thẻ đã sửa bằng chuột")
+    page.keyboard.press("Enter")
+    settle(page)
+    target_cell = page.locator(f".jm-cell[data-lane='{actions.pk}'][data-stage='{stages[1].pk}']")
+    x, y = center(target_cell)
+    drag(page, page.locator(".jm-card", has_text="Thẻ đã sửa bằng chuột"), x, y)
+    settle(page)
+    moved = Item.objects.get(map=journey_map, text="Thẻ đã sửa bằng chuột")
+    assert moved.stage_id == stages[1].pk
+    page.locator(".jm-card", has_text="Thẻ đã sửa bằng chuột").click()
+    page.click("#jm-panel [data-action=delete-selected]")
+    settle(page)
+    assert not Item.objects.filter(pk=moved.pk).exists()
+
+    # The same by keyboard: Enter on the add button, Enter to edit, Alt+→ to move, Delete.
+    page.focus(f"{first_cell} .jm-add-card")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Thẻ bằng bàn phím")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator(".jm-card", has_text="Thẻ bằng bàn phím").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Thẻ sửa bằng bàn phím")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.locator(".jm-card", has_text="Thẻ sửa bằng bàn phím").focus()
+    page.keyboard.press("Alt+ArrowRight")
+    settle(page)
+    keyboard_card = Item.objects.get(map=journey_map, text="Thẻ sửa bằng bàn phím")
+    assert keyboard_card.stage_id == stages[1].pk
+    page.locator(".jm-card", has_text="Thẻ sửa bằng bàn phím").focus()
+    page.keyboard.press("Delete")
+    settle(page)
+    assert not Item.objects.filter(pk=keyboard_card.pk).exists()
+    # A card that stays, to see after the reload.
+    page.click(f"{first_cell} .jm-add-card")
+    page.keyboard.type("Thẻ còn lại")
+    page.keyboard.press("Enter")
+    settle(page)
+
+    # Drag the first stage after the third.
+    third = page.locator(f".jm-stage-head[data-stage='{stages[2].pk}']")
+    box = third.bounding_box()
+    drag(
+        page,
+        page.locator(f".jm-stage-head[data-stage='{stages[0].pk}'] .jm-stage-name"),
+        box["x"] + box["width"] - 5,
+        box["y"] + box["height"] / 2,
+    )
+    settle(page)
+    order = [
+        s.pk
+        for s in sorted(
+            Stage.objects.filter(map=journey_map), key=lambda s: (s.position, str(s.pk))
+        )
+    ]
+    assert order[:3] == [stages[1].pk, stages[2].pk, stages[0].pk]
+
+    # Drag an emotion point up to +2.
+    point = page.locator(".jm-emo-point").first
+    point_id = point.get_attribute("data-id")
+    point.scroll_into_view_if_needed()
+    px, py = center(point)
+    page.mouse.move(px, py)
+    page.mouse.down()
+    page.mouse.move(px, py - 40, steps=4)
+    page.mouse.move(px, py - 200, steps=4)
+    page.mouse.up()
+    settle(page)
+    assert Item.objects.get(pk=point_id).score == 2
+
+    # Undo the drag, then redo it.
+    page.locator(f".jm-emo-point[data-id='{point_id}']").focus()
+    before = page.evaluate("() => window.jmEditor.ed.undoStack.length")
+    assert before > 0
+    page.keyboard.press("Control+Z")
+    settle(page)
+    assert Item.objects.get(pk=point_id).score != 2
+    page.keyboard.press("Control+Shift+Z")
+    settle(page)
+    assert Item.objects.get(pk=point_id).score == 2
+
+    # Everything is there after a reload.
+    open_editor(page, url)
+    names = page.locator(".jm-stage-name").all_text_contents()
+    assert names[2] == "Khám phá nhu cầu"
+    assert page.locator(".jm-card", has_text="Thẻ còn lại").count() == 1
+    assert page.locator(".jm-card", has_text="bằng chuột").count() == 0
+    assert (
+        page.locator(f".jm-emo-point[data-id='{point_id}']").get_attribute("aria-valuenow") == "2"
+    )
+    assert page.errors == []
+
+
+def test_viewer_sees_the_map_read_only(
+    page: Any, live_server: Any, template_map: Any, make_user: Any
+) -> None:
+    from workspaces.models import MapAccess
+
+    viewer = make_user("viewer")
+    MapAccess.objects.create(map=template_map, user=viewer, role="viewer")
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "viewer")
+    page.fill("input[name=password]", "pw")
+    page.click("form [type=submit]")
+    page.wait_for_load_state()
+    page.errors.clear()
+    open_editor(page, f"{live_server.url}/maps/{template_map.pk}/")
+    assert page.locator(".jm-card").count() > 0
+    assert page.locator(".jm-add-card").count() == 0
+    assert page.locator("[data-action=add-stage]").is_hidden()
+    page.locator(".jm-card").first.dblclick()
+    assert page.locator(".jm-inline").count() == 0
+    assert page.errors == []
