@@ -20,6 +20,8 @@ def test_production_settings_pass_check_deploy_without_warnings():
         DATABASE_URL="sqlite:////tmp/journeymap-deploy-check.sqlite3",
     )
     env.pop("REDIS_URL", None)
+    # Browser tests set this for Playwright's sync API in-process; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
