@@ -188,7 +188,14 @@ class NotificationListView(APIView):
             notes = notes.filter(read=False)
         rows = [notification_body(n) for n in notes[:100]]
         unread = Notification.objects.filter(recipient=_me(request), read=False).count()
-        return Response({"results": rows, "unread": unread})
+        me = _me(request)
+        return Response(
+            {
+                "results": rows,
+                "unread": unread,
+                "me": {"id": me.pk, "username": me.username, "name": display_name(me)},
+            }
+        )
 
 
 class NotificationReadSerializer(serializers.Serializer[Any]):
