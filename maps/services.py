@@ -14,7 +14,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from maps import change_hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
@@ -188,15 +190,41 @@ ITEM_COLUMNS = (
 )
 
 
-def _item_row(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ITEM_COMMON + ITEM_FIELDS_OF_KIND[row["kind"]]
-    out = {key: row[key] for key in keys}
-    for key in ("id", "lane", "stage", "persona", "fixes"):
-        if out.get(key) is not None:
-            out[key] = str(out[key])
-    if out.get("due") is not None:
-        out["due"] = out["due"].isoformat()
-    return out
+FOREIGN_KEYS = {"lane", "stage", "persona", "fixes"}
+UUID_KEYS = {"id"} | FOREIGN_KEYS
+_COLUMN_INDEX = {key: index for index, key in enumerate(ITEM_COLUMNS)}
+# For each kind, the (key, column index) pairs its items show.
+_PICKS = {
+    kind: [(key, _COLUMN_INDEX[key]) for key in ITEM_COMMON + extra]
+    for kind, extra in ITEM_FIELDS_OF_KIND.items()
+}
+
+
+def _item_rows(map_id: Any) -> list[dict[str, Any]]:
+    """Every item of the map as plain rows: tuples from one query, no model instances.
+
+    On PostgreSQL the UUIDs come back as text: parsing 3,000 UUIDs only to print them again
+    was a third of the time of a 600-item document.
+    """
+    as_text = connection.vendor == "postgresql"
+    columns = [
+        Cast(f"{key}_id" if key in FOREIGN_KEYS else key, output_field=TextField())
+        if as_text and key in UUID_KEYS
+        else (f"{key}_id" if key in FOREIGN_KEYS else key)
+        for key in ITEM_COLUMNS
+    ]
+    kind_index = _COLUMN_INDEX["kind"]
+    items = []
+    for row in Item.objects.filter(map_id=map_id).values_list(*columns):
+        item = {key: row[index] for key, index in _PICKS[row[kind_index]]}
+        if not as_text:
+            for key in UUID_KEYS & item.keys():
+                if item[key] is not None:
+                    item[key] = str(item[key])
+        if item.get("due") is not None:
+            item["due"] = item["due"].isoformat()
+        items.append(item)
+    return items
 
 
 def _ids_to_str(row: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -228,16 +256,7 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
     map_id = journey_map.pk
     stages = list(Stage.objects.filter(map_id=map_id).values(*STAGE_FIELDS))
     lanes = list(Lane.objects.filter(map_id=map_id).values(*LANE_FIELDS))
-    items = [
-        _item_row(row)
-        for row in Item.objects.filter(map_id=map_id)
-        .values(
-            *(("lane_id", "stage_id", "persona_id", "fixes_id")),
-            *(col for col in ITEM_COLUMNS if col not in {"lane", "stage", "persona", "fixes"}),
-        )
-        .iterator(chunk_size=2000)
-        for row in [_rename_fk(row)]
-    ]
+    items = _item_rows(map_id)
     links = [
         _ids_to_str(
             {
@@ -317,12 +336,6 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
         "links": links,
         "comments": comments,
     }
-
-
-def _rename_fk(row: dict[str, Any]) -> dict[str, Any]:
-    for key in ("lane", "stage", "persona", "fixes"):
-        row[key] = row.pop(f"{key}_id")
-    return row
 
 
 def _display(first: str | None, last: str | None, username: str | None) -> str:

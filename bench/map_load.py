@@ -1,0 +1,227 @@
+"""Loading a big map: `GET /api/maps/{id}/` on a 12-stage x 10-lane x 600-item map.
+
+Builds the map through apply_ops (the real change path) in a throwaway database made by
+Django's test-database machinery (`bench_<your db name>`, dropped at the end), so it never
+touches real data. Then times the request through the Django test client (the whole server
+side: authentication, access check, queries, JSON rendering) and counts its SQL queries.
+
+    DATABASE_URL=postgres://journeymap:journeymap@127.0.0.1:5432/jm_found \\
+        .venv/bin/python bench/map_load.py [--runs 50] [--items 600]
+
+Targets (issue 2): at most 10 queries and a median of at most 60 ms on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings")
+os.environ.pop("REDIS_URL", None)  # no sockets here: an in-memory layer is enough
+
+STAGES = 12
+LANES = [
+    ("actions", "Hành động"),
+    ("motivations", "Động cơ"),
+    ("obstacles", "Rào cản"),
+    ("thoughts", "Suy nghĩ"),
+    ("emotions", "Cảm xúc"),
+    ("touchpoints", "Điểm chạm"),
+    ("opportunities", "Cơ hội"),
+    ("owners", "Người phụ trách"),
+    ("metrics", "Chỉ số"),
+    ("action_plan", "Kế hoạch hành động"),
+]
+TARGET_QUERIES = 10
+TARGET_MEDIAN_MS = 60.0
+
+
+def _item(kind: str, index: int) -> dict[str, Any]:
+    """Realistic attributes for an item of the lane kind: Vietnamese text of typical length."""
+    text = f"Khách hàng tìm hiểu đánh giá sản phẩm trên mạng xã hội và hỏi bạn bè #{index}"
+    if kind == "emotions":
+        return {"score": index % 5 - 2, "note": text}
+    if kind == "touchpoints":
+        return {
+            "text": text,
+            "channel": "website",
+            "online": True,
+            "owner": "Marketing",
+            "impact": 1 + index % 5,
+            "importance": 1 + index % 5,
+            "phase": "before",
+        }
+    if kind == "metrics":
+        return {"name": "Tỷ lệ chuyển đổi", "value": 2.5, "target": 4.0, "unit": "%", "text": text}
+    if kind == "action_plan":
+        return {"text": text, "owner": "CSKH", "due": "2026-06-30", "status": "doing"}
+    return {"text": text, "evidence": "research", "source": "Phỏng vấn 12 khách hàng"}
+
+
+def build(items: int) -> tuple[Any, Any, float]:
+    from django.contrib.auth import get_user_model
+
+    from maps.documents import map_create
+    from maps.services import apply_ops
+    from workspaces.services import workspace_create
+
+    owner = get_user_model().objects.create_user("bench", password="bench")
+    workspace = workspace_create(name="Bench", creator=owner)
+    journey_map = map_create(workspace=workspace, actor=owner, title="Bản đồ lớn")
+    stages = [str(uuid.uuid4()) for _ in range(STAGES)]
+    lanes = [str(uuid.uuid4()) for _ in LANES]
+    started = time.perf_counter()
+    ops: list[dict[str, Any]] = [
+        {
+            "type": "stage.create",
+            "id": stage,
+            "name": f"Giai đoạn {i + 1}",
+            "position": f"a{i:02d}",
+            "phase": "before",
+        }
+        for i, stage in enumerate(stages)
+    ]
+    ops += [
+        {"type": "lane.create", "id": lane, "kind": kind, "title": title, "position": f"a{i:02d}"}
+        for i, (lane, (kind, title)) in enumerate(zip(lanes, LANES, strict=True))
+    ]
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+    # Items arrive as editors add them: many changes of a few ops each.
+    batch: list[dict[str, Any]] = []
+    item_ids: list[str] = []
+    for index in range(items):
+        lane_index = index % len(LANES)
+        item_id = str(uuid.uuid4())
+        item_ids.append(item_id)
+        batch.append(
+            {
+                "type": "item.create",
+                "id": item_id,
+                "lane": lanes[lane_index],
+                "stage": stages[(index // len(LANES)) % STAGES],
+                "position": f"a{index:04d}",
+                **_item(LANES[lane_index][0], index),
+            }
+        )
+        if len(batch) == 20:
+            apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=batch)
+            batch = []
+    batch += [
+        {
+            "type": "link.create",
+            "id": str(uuid.uuid4()),
+            "source": item_ids[i],
+            "target": item_ids[i + 1],
+            "label": "dẫn tới",
+        }
+        for i in range(0, min(40, items - 1), 2)
+    ]
+    batch += [
+        {
+            "type": "comment.create",
+            "id": str(uuid.uuid4()),
+            "item": item_ids[i],
+            "text": "Cần thêm số liệu @bench",
+        }
+        for i in range(0, min(60, items), 3)
+    ]
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=batch)
+    journey_map.refresh_from_db()
+    return journey_map, owner, time.perf_counter() - started
+
+
+def measure(journey_map: Any, owner: Any, runs: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=owner)
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    path = f"/api/maps/{journey_map.pk}/"
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(path)
+    assert response.status_code == 200, response.content[:300]
+    document = response.json()
+    for _ in range(5):  # warm caches, connection and code paths
+        client.get(path)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings.sort()
+    return {
+        "queries": len(queries),
+        "bytes": len(response.content),
+        "counts": {k: len(document[k]) for k in ("stages", "lanes", "items", "links", "comments")},
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[max(0, round(0.95 * len(timings)) - 1)],
+        "min_ms": timings[0],
+        "max_ms": timings[-1],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--items", type=int, default=600)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
+        return 2
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    real_name = settings.DATABASES["default"]["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        journey_map, owner, build_s = build(args.items)
+        result = measure(journey_map, owner, args.runs)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+    ok = result["queries"] <= TARGET_QUERIES and result["median_ms"] <= TARGET_MEDIAN_MS
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, PostgreSQL via {connection.vendor}"
+    )
+    print(f"map: {result['counts']} built through apply_ops in {build_s:.1f} s")
+    print(
+        f"GET /api/maps/{{id}}/ ({result['bytes'] / 1024:.0f} KiB), {args.runs} runs: "
+        f"{result['queries']} queries, median {result['median_ms']:.1f} ms, "
+        f"p95 {result['p95_ms']:.1f} ms, min {result['min_ms']:.1f} ms, "
+        f"max {result['max_ms']:.1f} ms"
+    )
+    print(
+        f"targets: <= {TARGET_QUERIES} queries, median <= {TARGET_MEDIAN_MS:.0f} ms: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
