@@ -77,7 +77,10 @@ def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
     )
-    return context.new_page()
+    page = context.new_page()
+    # A browser that signed in through the form holds a CSRF cookie; get one the same way.
+    page.goto(f"{live_server.url}/login/")
+    return page
 
 
 def change(journey_map: Any, actor: Any, *ops: dict[str, Any]) -> Any:
@@ -179,3 +182,51 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
     applied_after = list(current.changes.filter(revision__gt=restored_to))
     assert len(later) == 1 + len(applied_after)
     assert set(later) - {first["id"]} <= set(added)
+
+
+def test_an_invited_commenter_comments_but_cannot_edit(
+    browser, live_server, journey_map, owner, make_user
+):
+    stage = stage_op("Nhận thức")
+    change(journey_map, owner, stage)
+    guest = make_user("khach", first_name="Hoa")
+
+    lan = signed_in_page(browser, live_server, owner)
+    lan.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    lan.wait_for_selector("body[data-collab=ready]")
+    lan.click("[data-action=share]")
+    lan.fill(".jm-sh-invite input[name=who]", "khach")
+    lan.select_option(".jm-sh-invite select", "commenter")
+    lan.click(".jm-sh-invite [type=submit]")
+    lan.wait_for_selector(".jm-sh-members li[data-user=khach]")
+    assert journey_map.role_of(guest) == "commenter"
+
+    hoa = signed_in_page(browser, live_server, guest)
+    hoa.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    hoa.wait_for_selector("body[data-collab=ready]")
+    assert hoa.locator("body.jm-read-only").count() == 1
+    assert not hoa.locator("[data-action=add-stage]").first.is_visible()
+    hoa.click(f".jm-stage-head[data-stage='{stage['id']}']")
+    hoa.click("[data-action=comments]")
+    hoa.fill(".jm-cm-form textarea", "Cần thêm số liệu @owner")
+    hoa.click(".jm-cm-form [type=submit]")
+    hoa.wait_for_selector(".jm-cm-text:has-text('Cần thêm số liệu @owner')")
+    from maps.models import Comment
+
+    comment = Comment.objects.get(map=journey_map)
+    assert (comment.author, str(comment.stage_id)) == (guest, stage["id"])
+
+    # Editing is refused by the server too, not only hidden by the page.
+    csrf = next(c["value"] for c in hoa.context.cookies() if c["name"] == "csrftoken")
+    refused = hoa.request.post(
+        f"{live_server.url}/api/maps/{journey_map.pk}/changes/",
+        headers={"X-CSRFToken": csrf, "Referer": f"{live_server.url}/"},
+        data={
+            "id": str(uuid.uuid4()),
+            "ops": [{"type": "stage.update", "id": stage["id"], "fields": {"name": "Đổi"}}],
+        },
+    )
+    assert refused.status == 403
+    # Lan sees the new comment's badge on the stage after reloading.
+    lan.reload()
+    lan.wait_for_selector(f".jm-stage-head[data-stage='{stage['id']}'] .jm-cm-badge")
