@@ -30,6 +30,7 @@ from maps.templates_library import all_templates, get_template
 from workspaces.access import map_for, parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership
 from workspaces.serializers import UserSerializer
+from workspaces.sharing import SharingError, map_access_change
 
 STATUS_OF_CODE = {
     "bad_message": status.HTTP_400_BAD_REQUEST,
@@ -287,9 +288,12 @@ class MapMembersView(APIView):
         serializer = MapAccessInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, role = serializer.validated_data["user"], serializer.validated_data["role"]
-        _, created = MapAccess.objects.update_or_create(
-            map=journey_map, user=user, defaults={"role": role}
-        )
+        created = not MapAccess.objects.filter(map=journey_map, user=user).exists()
+        try:
+            # The sharing service keeps at least one owner on the map.
+            map_access_change(journey_map=journey_map, user=user, role=role)
+        except SharingError as error:
+            raise ApiError(code=error.code, message=error.message, status_code=409) from None
         body = {
             "user": UserSerializer(user).data,
             "role": journey_map.role_of(user),

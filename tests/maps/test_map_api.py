@@ -563,3 +563,22 @@ def test_a_wrong_token_is_401(api, journey_map):
 
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
+
+
+def test_the_last_owner_cannot_demote_themself_through_members(
+    client_for, make_user, outsider, workspace
+):
+    # An owner who is not a workspace admin: the map's only owner.
+    map_owner = make_user("solo")
+    journey_map = map_create(workspace=workspace, actor=map_owner, title="Của tôi")
+    workspace.memberships.filter(role="admin").update(role="member")
+
+    response = client_for(map_owner).post(
+        f"/api/maps/{journey_map.pk}/members/",
+        {"username": "solo", "role": "viewer"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "last_owner"
+    assert journey_map.role_of(map_owner) == "owner"
