@@ -119,6 +119,7 @@ function track(job, onUpdate) {
   state.jobs.set(job.id, job);
   state.listeners.set(job.id, onUpdate);
   onUpdate(job);
+  loadRecent();
   const poll = async () => {
     const current = state.jobs.get(job.id);
     if (!current || current.status === "done" || current.status === "failed") return;
