@@ -77,6 +77,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     code = CODES_BY_STATUS.get(response.status_code, "error")
+    if isinstance(exc, exceptions.ParseError):
+        code = "bad_message"  # not JSON at all (PROTOCOL.md's code for that)
     detail = response.data
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"code": code, "message": _message_of(detail), "details": detail}

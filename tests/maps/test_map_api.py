@@ -582,3 +582,12 @@ def test_the_last_owner_cannot_demote_themself_through_members(
     assert response.status_code == 409
     assert response.json()["code"] == "last_owner"
     assert journey_map.role_of(map_owner) == "owner"
+
+
+def test_a_change_that_is_not_json_is_a_bad_message(client_for, member, journey_map):
+    response = client_for(member).post(
+        f"/api/maps/{journey_map.pk}/changes/", "{not json", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_message"
