@@ -29,9 +29,14 @@ function fill(select, values) {
   select.value = values.some(([v]) => v === current) ? current : "";
 }
 
+let lastChoices = "";
 export function refreshFilterChoices() {
   const items = ed.store.doc.items;
   const owners = [...new Set(items.map((i) => i.owner).filter(Boolean))].sort((a, b) => a.localeCompare(b));
+  const used0 = [...new Set(items.map((i) => i.channel).filter(Boolean))].sort();
+  const signature = JSON.stringify([owners, used0]);
+  if (signature === lastChoices) return; // most edits change neither list
+  lastChoices = signature;
   fill(document.getElementById("jm-filter-owner"), owners.map((o) => [o, o]));
   const used = new Set(items.map((i) => i.channel).filter(Boolean));
   fill(document.getElementById("jm-filter-channel"), ed.config.channels.filter((c) => used.has(c.key)).map((c) => [c.key, channelName(c)]));

@@ -137,6 +137,7 @@ async function start() {
   ed.store.subscribe(() => refreshFilterChoices());
   if (ed.transport.start) ed.transport.start(ed.store.revision);
   window.jmEditor = { ed, commit, select, render: renderAll, toast };
+  performance.mark("jm-ready");
   document.body.dataset.ready = "true";
   document.dispatchEvent(new CustomEvent("jm:ready", { detail: window.jmEditor }));
 }

@@ -84,10 +84,14 @@ function itemFields(item) {
   return list;
 }
 
-function render(selection) {
+let shown = "";
+function render(selection, { force = true } = {}) {
   const panel = document.getElementById("jm-panel");
   const target = selection && (selection.type === "item" ? ed.store.item(selection.id)
     : selection.type === "stage" ? ed.store.stage(selection.id) : ed.store.lane(selection.id));
+  const signature = JSON.stringify([selection, target]);
+  if (!force && signature === shown) return; // an edit elsewhere: nothing to redraw here
+  shown = signature;
   if (!target) {
     panel.hidden = true;
     document.body.classList.remove("jm-panel-open");
@@ -149,5 +153,5 @@ export function initPanel() {
 export function refreshPanel() {
   const panel = document.getElementById("jm-panel");
   if (panel.hidden || panel.contains(document.activeElement)) return;
-  render(ed.selection);
+  render(ed.selection, { force: false });
 }

@@ -266,6 +266,10 @@ export class Store {
   // Inverse ops of a batch, each computed against the state the op finds (so a batch that
   // touches the same object twice still undoes right). Throws if an op cannot apply.
   inverse(ops) {
+    if (ops.length === 1) {
+      const only = inverseOf(this.local, ops[0]);
+      return only === null ? null : only;
+    }
     const scratch = indexed(clone(this.doc));
     const inverses = [];
     for (const op of ops) {
