@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +41,7 @@ from django.core.management import call_command  # noqa: E402
 
 from maps import history  # noqa: E402
 from maps.documents import map_create  # noqa: E402
-from maps.models import Version  # noqa: E402
+from maps.models import JourneyMap, Version  # noqa: E402
 from maps.services import apply_ops  # noqa: E402
 from workspaces.services import workspace_create  # noqa: E402
 
@@ -55,7 +56,7 @@ LANES = [
 KIND = {"touchpoints": "touchpoint", "emotions": "emotion", "metrics": "metric"}
 
 
-def build(changes: int, seed: int) -> tuple[object, float]:
+def build(changes: int, seed: int) -> tuple[JourneyMap, float]:
     r = random.Random(seed)
     user_model = get_user_model()
     user = user_model.objects.create_user(f"bench{uuid.uuid4().hex[:8]}", password="x")
@@ -76,6 +77,7 @@ def build(changes: int, seed: int) -> tuple[object, float]:
     started = time.perf_counter()
     for n in range(changes - 1):
         roll = r.random()
+        op: dict[str, Any]
         if roll < 0.3 or len(items) < 20:
             lane, kind = r.choice(lanes)
             item = str(uuid.uuid4())
@@ -122,9 +124,9 @@ def build(changes: int, seed: int) -> tuple[object, float]:
     return journey_map, time.perf_counter() - started
 
 
-def timed(journey_map: object, revision: int) -> float:
+def timed(journey_map: JourneyMap, revision: int) -> float:
     started = time.perf_counter()
-    history.document_at(journey_map=journey_map, revision=revision)  # type: ignore[arg-type]
+    history.document_at(journey_map=journey_map, revision=revision)
     return (time.perf_counter() - started) * 1000
 
 
@@ -135,7 +137,7 @@ def main() -> None:
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     journey_map, build_seconds = build(args.changes, seed=7)
-    revision = journey_map.revision  # type: ignore[attr-defined]
+    revision = journey_map.revision
     snapshots = Version.objects.filter(map=journey_map).count()
     r = random.Random(1)
     wanted = [r.randint(0, revision - 1) for _ in range(args.samples)]

@@ -80,7 +80,7 @@ def side_by_side_page(request: HttpRequest, map_id: Any) -> HttpResponse:
 def activity_page(request: HttpRequest, workspace_id: Any) -> HttpResponse:
     membership = (
         Membership.objects.select_related("workspace")
-        .filter(workspace_id=workspace_id, user=request.user)
+        .filter(workspace_id=workspace_id, user_id=request.user.pk)
         .first()
     )
     if membership is None:
