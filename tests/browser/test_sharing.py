@@ -133,7 +133,12 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
     page.click("#jm-versions button:has-text('Trước buổi họp')")
     page.wait_for_selector("#jm-preview-grid th.jm-sh-stage:has-text('Nhận thức')")
 
-    # Minh keeps adding stages while Lan restores.
+    # Minh has the editor open while Lan restores...
+    minh = signed_in_page(browser, live_server, member)
+    minh.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    minh.wait_for_selector(".jm-stage-head:has-text('Sai tên')")
+
+    # ...and keeps adding stages (through the API, like a second client) meanwhile.
     stop = threading.Event()
     added: list[str] = []
 
@@ -182,6 +187,11 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
     applied_after = list(current.changes.filter(revision__gt=restored_to))
     assert len(later) == 1 + len(applied_after)
     assert set(later) - {first["id"]} <= set(added)
+    # Minh's open editor follows: it ends on exactly the server's stages, restored name first.
+    final = document_at(journey_map=current, revision=current.revision)["stages"]
+    heads = minh.locator(".jm-stage-head")
+    expect(heads).to_have_count(len(final), timeout=20_000)
+    expect(heads.first).to_contain_text("Nhận thức")
 
 
 def test_an_invited_commenter_comments_but_cannot_edit(
