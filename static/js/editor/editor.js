@@ -38,6 +38,8 @@ export function toast(message, kind = "info") {
 }
 
 export function select(selection) {
+  const same = selection && ed.selection && selection.type === ed.selection.type && selection.id === ed.selection.id;
+  if (same) return; // focus and click both select: draw the panel once
   ed.selection = selection;
   emit("select", selection);
 }

@@ -9,7 +9,7 @@
 // - window.jmEditor exposes {ed, commit, render} to those modules and to tests.
 import { ed, commit, on, toast, undo, redo, select } from "./editor.js";
 import { Store } from "./state.js";
-import { renderAll, renderLane, renderPersonas, onAfterRender } from "./render.js";
+import { renderAll, renderLane, renderItem, renderPersonas, onAfterRender } from "./render.js";
 import { initDragAndDrop } from "./dnd.js";
 import { initEmotionDrag } from "./emotion.js";
 import { initInteractions, addStage, addLane, createLane } from "./interact.js";
@@ -108,7 +108,12 @@ async function start() {
   ed.store = new Store(doc);
   ed.store.subscribe((dirty) => {
     if (dirty.full || dirty.lanes.size > 3) renderAll();
-    else for (const lane of dirty.lanes) renderLane(lane);
+    else {
+      for (const lane of dirty.lanes) renderLane(lane);
+      for (const item of dirty.items || []) {
+        if (!dirty.lanes.has(ed.store.item(item)?.lane)) renderItem(item);
+      }
+    }
     if (dirty.map) document.getElementById("jm-title").textContent = ed.store.doc.title;
     refreshPanel();
   });

@@ -209,6 +209,16 @@ export function renderLane(laneId) {
   finish(focusedId);
 }
 
+// One card changed: swap its element, keeping focus where it was.
+export function renderItem(itemId) {
+  const item = ed.store.item(itemId);
+  const old = document.querySelector(`.jm-card[data-id="${CSS.escape(itemId)}"]`);
+  if (!item || !old) return renderAll();
+  const hadFocus = document.activeElement === old;
+  old.replaceWith(renderCard(item));
+  finish(hadFocus ? itemId : null);
+}
+
 function finish(focusedId) {
   if (focusedId) {
     const again = document.querySelector(`[data-id="${CSS.escape(focusedId)}"]`);

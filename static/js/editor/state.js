@@ -142,7 +142,9 @@ function applyOp(t, op, dirty) {
     case "item.update": {
       const item = must(t.items, op.id, "item");
       Object.assign(item, itemValues(item.kind, op.fields));
-      dirty.lanes.add(item.lane);
+      // A card redraws alone; an emotion point moves its curve, so the lane redraws.
+      if (item.kind === "emotion" || !dirty.items) dirty.lanes.add(item.lane);
+      else dirty.items.add(item.id);
       break;
     }
     case "item.move": {
@@ -283,7 +285,7 @@ export class Store {
 
   // Applies a change of ours optimistically; returns the dirty set.
   applyLocal(change) {
-    const dirty = { full: false, lanes: new Set() };
+    const dirty = { full: false, lanes: new Set(), items: new Set() };
     for (const op of change.ops) applyOp(this.local, op, dirty);
     this.pending.push(change);
     this.notify(dirty);
@@ -308,7 +310,7 @@ export class Store {
   // Someone else's change (from the op log or the socket).
   applyRemote(change) {
     if (change.revision && change.revision <= this.revision) return;
-    const dirty = { full: false, lanes: new Set() };
+    const dirty = { full: false, lanes: new Set(), items: new Set() };
     try {
       for (const op of change.ops) applyOp(this.confirmed, op, dirty);
     } catch (_error) {
