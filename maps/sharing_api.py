@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from journeymap.api import ApiError
 from maps.models import Notification
 from maps.services import map_document
-from workspaces.access import map_for, not_found
-from workspaces.models import MapRole, ShareLink
+from workspaces.access import forbidden, map_for, not_found
+from workspaces.models import MapRole, ShareLink, role_at_least
 from workspaces.serializers import UserSerializer, display_name
 from workspaces.sharing import (
     SharingError,
@@ -148,9 +148,34 @@ class SharedMapView(APIView):
         for comment in document["comments"]:
             comment["author"].pop("id", None)
         document["role"] = link.role
+        document["can_comment"] = link.role == ShareLink.Role.COMMENTER and bool(
+            request.user.is_authenticated
+        )
         document["allow_export"] = link.allow_export
         document["expires"] = link.expires.isoformat() if link.expires else None
         return Response(document)
+
+
+class SharedChangeView(APIView):
+    """Comments through a commenter link, for someone signed in (a comment has an author).
+
+    The change takes the same path as every other, with the link's role: commenter ops only.
+    """
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, token: str) -> Response:
+        link = share_link_find(token)
+        if link is None:
+            raise not_found("share link")
+        if link.role != ShareLink.Role.COMMENTER:
+            raise forbidden("This link is for viewing only.")
+        from maps.api import change_apply
+
+        # The stronger of the link's role and the person's own role on the map.
+        own = link.map.role_of(request.user)
+        role: str = own if own and role_at_least(own, MapRole.COMMENTER) else MapRole.COMMENTER
+        applied = change_apply(request, link.map, role, request.data)
+        return Response({"revision": applied.revision, "id": str(applied.change_id)})
 
 
 def notification_body(note: Notification) -> dict[str, Any]:

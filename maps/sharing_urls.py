@@ -21,6 +21,11 @@ urlpatterns = [
         name="api-map-share-link",
     ),
     path("share/<str:token>/", sharing_api.SharedMapView.as_view(), name="api-shared-map"),
+    path(
+        "share/<str:token>/changes/",
+        sharing_api.SharedChangeView.as_view(),
+        name="api-shared-changes",
+    ),
     path("notifications/", sharing_api.NotificationListView.as_view(), name="api-notifications"),
     path(
         "notifications/read/",

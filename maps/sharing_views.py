@@ -29,6 +29,7 @@ def _map_or_404(request: HttpRequest, map_id: Any) -> tuple[JourneyMap, str]:
     return journey_map, role
 
 
+@ensure_csrf_cookie  # a commenter link lets a signed-in visitor post comments
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
     link = share_link_find(token)
     if link is None:

@@ -240,3 +240,19 @@ def test_an_invited_commenter_comments_but_cannot_edit(
     # Lan sees the new comment's badge on the stage after reloading.
     lan.reload()
     lan.wait_for_selector(f".jm-stage-head[data-stage='{stage['id']}'] .jm-cm-badge")
+
+
+def test_a_signed_in_visitor_comments_through_a_commenter_link(
+    browser, live_server, journey_map, owner, outsider
+):
+    stage = stage_op("Nhận thức")
+    change(journey_map, owner, stage)
+    link = ShareLink.objects.create(map=journey_map, role="commenter", created_by=owner)
+    page = signed_in_page(browser, live_server, outsider)
+    page.goto(f"{live_server.url}/share/{link.token}/")
+    page.click(f"th.jm-sh-stage[data-id='{stage['id']}']")
+    page.fill("#jm-share-text", "Khách góp ý <b>đậm</b>")
+    page.click("#jm-share-comment [type=submit]")
+    page.wait_for_selector("#jm-share-threads p:has-text('Khách góp ý <b>đậm</b>')")
+    assert page.locator("#jm-share-threads b").count() == 0  # text, never HTML
+    assert journey_map.comments.get().author == outsider

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -126,3 +127,48 @@ def test_changing_a_role_needs_a_known_user_and_role(client_for, owner, journey_
     )
     response = client_for(owner).patch(f"{base}{owner.pk}/", {"role": "god"}, format="json")
     assert response.status_code == 400
+
+
+def test_a_commenter_link_lets_a_signed_in_visitor_comment_and_nothing_more(
+    client_for, api, owner, outsider, journey_map, new_id
+):
+    from maps.services import apply_ops
+
+    stage = new_id()
+    apply_ops(
+        map_id=journey_map.pk,
+        actor=owner,
+        change_id=uuid.uuid4(),
+        ops=[{"type": "stage.create", "id": stage, "name": "Nhận thức", "position": "a0"}],
+    )
+    link = ShareLink.objects.create(map=journey_map, role="commenter", created_by=owner)
+    url = f"/api/share/{link.token}/changes/"
+    comment = {
+        "id": new_id(),
+        "ops": [{"type": "comment.create", "id": new_id(), "stage": stage, "text": "Góp ý"}],
+    }
+    edit = {
+        "id": new_id(),
+        "ops": [{"type": "stage.update", "id": stage, "fields": {"name": "Đổi"}}],
+    }
+
+    assert client_for(outsider).post(url, comment, format="json").status_code == 200
+    refused = client_for(outsider).post(url, edit, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    assert api.post(url, comment, format="json").status_code in {401, 403}
+    assert journey_map.comments.get().author == outsider
+    assert journey_map.role_of(outsider) is None  # the link grants nothing beyond itself
+    assert client_for(outsider).get(f"/api/share/{link.token}/").json()["can_comment"] is True
+
+
+def test_a_viewer_link_does_not_take_comments(client_for, outsider, owner, journey_map, new_id):
+    link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
+    body = {
+        "id": new_id(),
+        "ops": [{"type": "comment.create", "id": new_id(), "stage": new_id(), "text": "x"}],
+    }
+    response = client_for(outsider).post(f"/api/share/{link.token}/changes/", body, format="json")
+    assert response.status_code == 403
+    share_link_revoke(link=link)
+    gone = client_for(outsider).post(f"/api/share/{link.token}/changes/", body, format="json")
+    assert gone.status_code == 404

@@ -1,8 +1,8 @@
 // The share-link page: a read-only grid that follows the team's edits live.
 // It listens on the map's socket with ?share=<token>; when the socket is unavailable it
 // polls the shared document instead, so the view stays current either way.
-import { api, bell, labels } from "./common.js";
-import { renderGrid } from "./grid.js";
+import { api, bell, el, labels, uuid4, when } from "./common.js";
+import { itemLabel, renderGrid } from "./grid.js";
 
 const root = document.getElementById("jm-share");
 const text = labels();
@@ -11,6 +11,8 @@ let revision = -1;
 let socket = null;
 let pollTimer = null;
 let refreshing = null;
+let doc = null;
+let target = null;
 
 function setLive(state) {
   status.dataset.state = state;
@@ -21,12 +23,13 @@ async function refresh() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      const doc = await api(root.dataset.api);
+      doc = await api(root.dataset.api);
       if (doc.revision !== revision) {
         revision = doc.revision;
         document.getElementById("jm-share-title").textContent = doc.title;
         document.getElementById("jm-share-objective").textContent = doc.objective || "";
         renderGrid(document.getElementById("jm-grid"), doc);
+        drawThreads();
         root.dataset.revision = String(revision);
       }
     } catch (error) {
@@ -90,6 +93,59 @@ function connect() {
   });
 }
 
+// Comments: everyone with the link reads them; a commenter link lets a signed-in visitor write.
+function targetLabel() {
+  if (!target) return text.pick;
+  if (target.type === "stage") return `${text.on} ${doc.stages.find((s) => s.id === target.id)?.name || ""}`;
+  const item = doc.items.find((i) => i.id === target.id);
+  return `${text.on} ${item ? itemLabel(item) : ""}`;
+}
+
+function drawThreads() {
+  const list = document.getElementById("jm-share-threads");
+  const form = document.getElementById("jm-share-comment");
+  form.hidden = !doc.can_comment;
+  document.getElementById("jm-share-target").textContent = targetLabel();
+  const roots = doc.comments.filter((c) => !c.parent && !c.resolved);
+  list.replaceChildren(
+    ...roots.map((root) => {
+      const where = root.item ? doc.items.find((i) => i.id === root.item) : doc.stages.find((s) => s.id === root.stage);
+      const thread = el("li", { class: "jm-sh-entry" },
+        el("div", { class: "jm-sh-muted" }, where ? where.name || itemLabel(where) : ""));
+      for (const c of [root, ...doc.comments.filter((r) => r.parent === root.id)]) {
+        thread.append(el("div", { class: "jm-sh-comment" },
+          el("strong", {}, c.author.name || c.author.username || "?"), ` · ${when(c.created)}`,
+          el("p", {}, c.text)));
+      }
+      return thread;
+    }),
+  );
+  if (!roots.length) list.append(el("li", { class: "jm-sh-muted" }, text.none));
+}
+
+document.getElementById("jm-grid").addEventListener("click", (event) => {
+  const node = event.target.closest("[data-id]");
+  if (!node || !doc) return;
+  target = { type: node.matches("th") ? "stage" : "item", id: node.dataset.id };
+  document.getElementById("jm-share-target").textContent = targetLabel();
+});
+document.getElementById("jm-share-comment").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.getElementById("jm-share-text");
+  const value = input.value.trim().normalize("NFC");
+  if (!value || !target) return;
+  const op = { type: "comment.create", id: uuid4(), [target.type]: target.id, text: value };
+  try {
+    await api(`/api/share/${encodeURIComponent(root.dataset.token)}/changes/`, {
+      method: "POST",
+      body: { id: uuid4(), ops: [op] },
+    });
+    input.value = "";
+    refresh();
+  } catch (error) {
+    document.getElementById("jm-share-target").textContent = error.message;
+  }
+});
 document.getElementById("jm-print")?.addEventListener("click", () => window.print());
 await refresh();
 if (!root.dataset.gone) {
