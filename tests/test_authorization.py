@@ -61,170 +61,88 @@ EDIT = {
     "id": "{new}",
     "ops": [{"type": "stage.update", "id": "{stage}", "fields": {"name": "Đổi"}}],
 }
+COMMENT = {
+    "id": "{new}",
+    "ops": [{"type": "comment.create", "id": "{new}", "stage": "{stage}", "text": "Ý kiến"}],
+}
 
-#                     anonymous outsider viewer commenter editor owner
+# fmt: off
 ENDPOINTS = [
-    Endpoint(
-        "api-token",
-        "post",
-        "/api/auth/token/",
-        "200 200 200 200 200 200",
-        {"username": "owner", "password": "pw"},
-    ),
+    # Endpoint(route name, method, path, statuses for
+    #          "anonymous outsider viewer commenter editor owner", body)
+    Endpoint("api-token", "post", "/api/auth/token/",
+             "200 200 200 200 200 200", {"username": "owner", "password": "pw"}),
     Endpoint("api-workspaces", "get", "/api/workspaces/", "401 200 200 200 200 200"),
-    Endpoint(
-        "api-workspaces",
-        "post",
-        "/api/workspaces/",
-        "401 201 201 201 201 201",
-        {"name": "Nhóm mới"},
-    ),
-    Endpoint(
-        "api-workspace-members",
-        "get",
-        "/api/workspaces/{workspace}/members/",
-        "401 404 404 404 200 200",
-    ),
-    Endpoint(
-        "api-workspace-members",
-        "post",
-        "/api/workspaces/{workspace}/members/",
-        "401 404 404 404 403 201",
-        {"username": "target", "role": "member"},
-    ),
-    Endpoint(
-        "api-workspace-activity",
-        "get",
-        "/api/workspaces/{workspace}/activity/",
-        "401 404 404 404 200 200",
-    ),
-    Endpoint(
-        "api-personas", "get", "/api/personas/?workspace={workspace}", "401 404 404 404 200 200"
-    ),
-    Endpoint(
-        "api-personas",
-        "post",
-        "/api/personas/?workspace={workspace}",
-        "401 404 404 404 201 201",
-        {"name": "Chị Mai"},
-    ),
+    Endpoint("api-workspaces", "post", "/api/workspaces/",
+             "401 201 201 201 201 201", {"name": "Nhóm mới"}),
+    Endpoint("api-workspace-members", "get", "/api/workspaces/{workspace}/members/",
+             "401 404 404 404 200 200"),
+    Endpoint("api-workspace-members", "post", "/api/workspaces/{workspace}/members/",
+             "401 404 404 404 403 201", {"username": "target", "role": "member"}),
+    Endpoint("api-workspace-activity", "get", "/api/workspaces/{workspace}/activity/",
+             "401 404 404 404 200 200"),
+    Endpoint("api-personas", "get", "/api/personas/?workspace={workspace}",
+             "401 404 404 404 200 200"),
+    Endpoint("api-personas", "post", "/api/personas/?workspace={workspace}",
+             "401 404 404 404 201 201", {"name": "Chị Mai"}),
     Endpoint("api-persona", "get", "/api/personas/{persona}/", "401 404 404 404 200 200"),
-    Endpoint(
-        "api-persona",
-        "patch",
-        "/api/personas/{persona}/",
-        "401 404 404 404 200 200",
-        {"quote": "Nhanh lên"},
-    ),
+    Endpoint("api-persona", "patch", "/api/personas/{persona}/",
+             "401 404 404 404 200 200", {"quote": "Nhanh lên"}),
     Endpoint("api-persona", "delete", "/api/personas/{persona}/", "401 404 404 404 204 204"),
     Endpoint("api-templates", "get", "/api/templates/", "401 200 200 200 200 200"),
     Endpoint("api-maps", "get", "/api/maps/", "401 200 200 200 200 200"),
-    Endpoint(
-        "api-maps",
-        "post",
-        "/api/maps/",
-        "401 404 404 404 201 201",
-        {"workspace": "{workspace}", "title": "Bản đồ mới"},
-    ),
-    Endpoint(
-        "api-map-import",
-        "post",
-        "/api/maps/import/",
-        "401 404 404 404 201 201",
-        {"workspace": "{workspace}", "document": DOCUMENT},
-    ),
+    Endpoint("api-maps", "post", "/api/maps/",
+             "401 404 404 404 201 201", {"workspace": "{workspace}", "title": "Bản đồ mới"}),
+    Endpoint("api-map-import", "post", "/api/maps/import/",
+             "401 404 404 404 201 201", {"workspace": "{workspace}", "document": DOCUMENT}),
     Endpoint("api-map", "get", "/api/maps/{map}/", "401 404 200 200 200 200"),
-    Endpoint(
-        "api-map", "patch", "/api/maps/{map}/", "401 404 403 403 200 200", {"title": "Đổi tên"}
-    ),
+    Endpoint("api-map", "patch", "/api/maps/{map}/",
+             "401 404 403 403 200 200", {"title": "Đổi tên"}),
     Endpoint("api-map", "delete", "/api/maps/{map}/", "401 404 403 403 403 204"),
-    Endpoint(
-        "api-map-changes", "get", "/api/maps/{map}/changes/?since=0", "401 404 200 200 200 200"
-    ),
-    Endpoint(
-        "api-map-changes", "post", "/api/maps/{map}/changes/", "401 404 403 403 200 200", EDIT
-    ),
+    Endpoint("api-map-changes", "get", "/api/maps/{map}/changes/?since=0",
+             "401 404 200 200 200 200"),
+    Endpoint("api-map-changes", "post", "/api/maps/{map}/changes/",
+             "401 404 403 403 200 200", EDIT),
     Endpoint("api-map-members", "get", "/api/maps/{map}/members/", "401 404 200 200 200 200"),
-    Endpoint(
-        "api-map-members",
-        "post",
-        "/api/maps/{map}/members/",
-        "401 404 403 403 403 201",
-        {"username": "newcomer", "role": "viewer"},
-    ),
-    Endpoint(
-        "api-map-member",
-        "patch",
-        "/api/maps/{map}/members/{target}/",
-        "401 404 403 403 403 200",
-        {"role": "commenter"},
-    ),
-    Endpoint(
-        "api-map-member", "delete", "/api/maps/{map}/members/{target}/", "401 404 403 403 403 204"
-    ),
+    Endpoint("api-map-members", "post", "/api/maps/{map}/members/",
+             "401 404 403 403 403 201", {"username": "newcomer", "role": "viewer"}),
+    Endpoint("api-map-member", "patch", "/api/maps/{map}/members/{target}/",
+             "401 404 403 403 403 200", {"role": "commenter"}),
+    Endpoint("api-map-member", "delete", "/api/maps/{map}/members/{target}/",
+             "401 404 403 403 403 204"),
     Endpoint("api-map-document", "get", "/api/maps/{map}/document/", "401 404 200 200 200 200"),
-    Endpoint(
-        "api-map-share-links", "get", "/api/maps/{map}/share-links/", "401 404 403 403 403 200"
-    ),
-    Endpoint(
-        "api-map-share-links",
-        "post",
-        "/api/maps/{map}/share-links/",
-        "401 404 403 403 403 201",
-        {"role": "viewer"},
-    ),
-    Endpoint(
-        "api-map-share-link",
-        "delete",
-        "/api/maps/{map}/share-links/{link}/",
-        "401 404 403 403 403 204",
-    ),
+    Endpoint("api-map-share-links", "get", "/api/maps/{map}/share-links/",
+             "401 404 403 403 403 200"),
+    Endpoint("api-map-share-links", "post", "/api/maps/{map}/share-links/",
+             "401 404 403 403 403 201", {"role": "viewer"}),
+    Endpoint("api-map-share-link", "delete", "/api/maps/{map}/share-links/{link}/",
+             "401 404 403 403 403 204"),
     Endpoint("api-shared-map", "get", "/api/share/{token}/", "200 200 200 200 200 200"),
+    Endpoint("api-shared-changes", "post", "/api/share/{comment_token}/changes/",
+             "401 200 200 200 200 200", COMMENT),
     Endpoint("api-notifications", "get", "/api/notifications/", "401 200 200 200 200 200"),
-    Endpoint(
-        "api-notifications-read", "post", "/api/notifications/read/", "401 200 200 200 200 200", {}
-    ),
+    Endpoint("api-notifications-read", "post", "/api/notifications/read/",
+             "401 200 200 200 200 200", {}),
     Endpoint("api-map-history", "get", "/api/maps/{map}/history/", "401 404 200 200 200 200"),
     Endpoint("api-map-versions", "get", "/api/maps/{map}/versions/", "401 404 200 200 200 200"),
-    Endpoint(
-        "api-map-versions",
-        "post",
-        "/api/maps/{map}/versions/",
-        "401 404 403 403 201 201",
-        {"name": "Trước buổi họp"},
-    ),
-    Endpoint(
-        "api-map-compare", "get", "/api/maps/{map}/compare/?from=0&to=1", "401 404 200 200 200 200"
-    ),
-    Endpoint(
-        "api-map-restore",
-        "post",
-        "/api/maps/{map}/restore/",
-        "401 404 403 403 200 200",
-        {"revision": 0},
-    ),
-    Endpoint(
-        "api-map-current-state",
-        "put",
-        "/api/maps/{map}/current-state/",
-        "401 404 403 403 200 200",
-        {"map": "{current}"},
-    ),
-    Endpoint(
-        "api-map-side-by-side", "get", "/api/maps/{map}/side-by-side/", "401 404 200 200 200 200"
-    ),
+    Endpoint("api-map-versions", "post", "/api/maps/{map}/versions/",
+             "401 404 403 403 201 201", {"name": "Trước buổi họp"}),
+    Endpoint("api-map-compare", "get", "/api/maps/{map}/compare/?from=0&to=1",
+             "401 404 200 200 200 200"),
+    Endpoint("api-map-restore", "post", "/api/maps/{map}/restore/",
+             "401 404 403 403 200 200", {"revision": 0}),
+    Endpoint("api-map-current-state", "put", "/api/maps/{map}/current-state/",
+             "401 404 403 403 200 200", {"map": "{current}"}),
+    Endpoint("api-map-side-by-side", "get", "/api/maps/{map}/side-by-side/",
+             "401 404 200 200 200 200"),
     Endpoint("api-exports", "get", "/api/maps/{map}/exports/", "401 404 200 200 200 200"),
-    Endpoint(
-        "api-exports",
-        "post",
-        "/api/maps/{map}/exports/",
-        "401 404 202 202 202 202",
-        {"format": "csv"},
-    ),
+    Endpoint("api-exports", "post", "/api/maps/{map}/exports/",
+             "401 404 202 202 202 202", {"format": "csv"}),
     Endpoint("api-export", "get", "/api/exports/{export}/", "401 404 200 200 200 200"),
     Endpoint("api-file", "get", "/api/exports/{export}/file/", "401 404 200 200 200 200"),
     Endpoint("api-docs", "get", "/api/docs/", "200 200 200 200 200 200"),
 ]
+# fmt: on
 
 # (route name, method) pairs another test file walks with every caller. Add a line here only
 # with the file that does it.
@@ -266,6 +184,7 @@ def world(
     MapAccess.objects.create(map=journey_map, user=target, role="editor")
     persona = Persona.objects.create(workspace=journey_map.workspace, name="Chị Hoa")
     link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
+    comment_link = ShareLink.objects.create(map=journey_map, role="commenter", created_by=owner)
     current = map_create(workspace=journey_map.workspace, actor=owner, title="Hiện tại")
     for role in ("viewer", "commenter"):
         MapAccess.objects.create(map=current, user=role_users[role], role="viewer")
@@ -287,6 +206,7 @@ def world(
         "persona": persona.pk,
         "link": link.pk,
         "token": link.token,
+        "comment_token": comment_link.token,
         "current": str(current.pk),
         "export": export.pk,
         "new": str(uuid.uuid4()),
