@@ -1,9 +1,10 @@
 """Export benchmark: a 12-stage × 10-lane × 600-item map to PDF and to PNG at 2×.
 
-Warm figures use the worker's renderer (Chromium launched once, a fresh context per job);
+Warm figures use the worker's renderer (Chromium launched once, a fresh page per job);
 peers on the same HTML: a cold `chromium --headless --print-to-pdf` and WeasyPrint. Peak
-memory is the RSS of this Python process plus every Chromium process under it, sampled every
-20 ms. Runs on a throwaway SQLite database unless DATABASE_URL is set.
+memory is the PSS (and, for reference, the summed RSS, which counts shared pages once per
+process) of this Python process plus the Playwright driver and every Chromium process under
+it, sampled every 50 ms. Runs on a throwaway SQLite database unless DATABASE_URL is set.
 
     .venv/bin/python bench/export.py [--runs 7] [--samples docs/samples]
 
@@ -49,30 +50,65 @@ from maps.templates_library import get_template  # noqa: E402
 from workspaces.services import workspace_create  # noqa: E402
 
 LANES = (
-    ("touchpoints", "Điểm chạm"), ("actions", "Hành động"), ("motivations", "Động cơ"),
-    ("thoughts", "Suy nghĩ / câu hỏi"), ("obstacles", "Rào cản / điểm đau"),
-    ("emotions", "Cảm xúc"), ("opportunities", "Cơ hội"), ("owners", "Bộ phận phụ trách"),
-    ("metrics", "Chỉ số"), ("action_plan", "Kế hoạch hành động"),
+    ("touchpoints", "Điểm chạm"),
+    ("actions", "Hành động"),
+    ("motivations", "Động cơ"),
+    ("thoughts", "Suy nghĩ / câu hỏi"),
+    ("obstacles", "Rào cản / điểm đau"),
+    ("emotions", "Cảm xúc"),
+    ("opportunities", "Cơ hội"),
+    ("owners", "Bộ phận phụ trách"),
+    ("metrics", "Chỉ số"),
+    ("action_plan", "Kế hoạch hành động"),
 )
-STAGES = ("Nhận thức", "Tìm hiểu", "Cân nhắc", "So sánh", "Quyết định", "Mua hàng",
-          "Nhận hàng", "Sử dụng", "Hỗ trợ", "Gia hạn", "Giới thiệu", "Ủng hộ")
+STAGES = (
+    "Nhận thức",
+    "Tìm hiểu",
+    "Cân nhắc",
+    "So sánh",
+    "Quyết định",
+    "Mua hàng",
+    "Nhận hàng",
+    "Sử dụng",
+    "Hỗ trợ",
+    "Gia hạn",
+    "Giới thiệu",
+    "Ủng hộ",
+)
 CHANNELS = ("search", "social", "website", "store", "email", "hotline", "live_chat", "reviews")
 
 
 def item_fields(kind: str, stage: int, n: int) -> dict[str, Any]:
-    text = (f"{STAGES[stage]} · thẻ {n + 1}: khách hàng đọc đánh giá, so sánh giá "
-            f"và hỏi ý kiến bạn bè trước khi quyết định")
+    text = (
+        f"{STAGES[stage]} · thẻ {n + 1}: khách hàng đọc đánh giá, so sánh giá "
+        f"và hỏi ý kiến bạn bè trước khi quyết định"
+    )
     if kind == "touchpoints":
-        return {"text": text, "channel": CHANNELS[(stage + n) % len(CHANNELS)], "online": n % 2 == 0,
-                "owner": "Marketing", "impact": 1 + n % 5, "importance": 1 + (n + 2) % 5}
+        return {
+            "text": text,
+            "channel": CHANNELS[(stage + n) % len(CHANNELS)],
+            "online": n % 2 == 0,
+            "owner": "Marketing",
+            "impact": 1 + n % 5,
+            "importance": 1 + (n + 2) % 5,
+        }
     if kind == "emotions":
         return {"score": ((stage + n) % 5) - 2, "note": f"Cảm xúc bước {n + 1}"}
     if kind == "metrics":
-        return {"name": f"Tỷ lệ chuyển đổi {n + 1}", "value": 12.5 + n, "target": 20,
-                "unit": "%", "trend": ("up", "down", "flat")[n % 3]}
+        return {
+            "name": f"Tỷ lệ chuyển đổi {n + 1}",
+            "value": 12.5 + n,
+            "target": 20,
+            "unit": "%",
+            "trend": ("up", "down", "flat")[n % 3],
+        }
     if kind == "action_plan":
-        return {"text": text, "owner": "Chăm sóc khách hàng", "due": "2026-12-31",
-                "status": ("todo", "doing", "done")[n % 3]}
+        return {
+            "text": text,
+            "owner": "Chăm sóc khách hàng",
+            "due": "2026-12-31",
+            "status": ("todo", "doing", "done")[n % 3],
+        }
     return {"text": text}
 
 
@@ -81,34 +117,48 @@ def build_big_map(workspace: Any, user: Any) -> Any:
     stage_ids = [str(uuid.uuid4()) for _ in STAGES]
     lane_ids = [str(uuid.uuid4()) for _ in LANES]
     ops: list[dict[str, Any]] = []
-    for sid, name, key in zip(stage_ids, STAGES, generate_n_keys_between(None, None, 12),
-                              strict=True):
+    for sid, name, key in zip(
+        stage_ids, STAGES, generate_n_keys_between(None, None, 12), strict=True
+    ):
         ops.append({"type": "stage.create", "id": sid, "name": name, "position": key})
-    for lid, (kind, title), key in zip(lane_ids, LANES, generate_n_keys_between(None, None, 10),
-                                       strict=True):
-        ops.append({"type": "lane.create", "id": lid, "kind": kind, "title": title,
-                    "position": key})
+    for lid, (kind, title), key in zip(
+        lane_ids, LANES, generate_n_keys_between(None, None, 10), strict=True
+    ):
+        ops.append(
+            {"type": "lane.create", "id": lid, "kind": kind, "title": title, "position": key}
+        )
     keys = list(generate_n_keys_between(None, None, 5))
     for s, sid in enumerate(stage_ids):
         for (kind, _), lid in zip(LANES, lane_ids, strict=True):
             for n in range(5):
-                ops.append({"type": "item.create", "id": str(uuid.uuid4()), "lane": lid,
-                            "stage": sid, "position": keys[n], **item_fields(kind, s, n)})
-    apply_ops(map_id=journey_map.pk, actor=user, change_id=uuid.uuid4(), ops=ops,
-              max_ops=len(ops))
+                ops.append(
+                    {
+                        "type": "item.create",
+                        "id": str(uuid.uuid4()),
+                        "lane": lid,
+                        "stage": sid,
+                        "position": keys[n],
+                        **item_fields(kind, s, n),
+                    }
+                )
+    apply_ops(map_id=journey_map.pk, actor=user, change_id=uuid.uuid4(), ops=ops, max_ops=len(ops))
     journey_map.refresh_from_db()
     return journey_map
 
 
-def rss_kb(pid: int) -> int:
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process in kB; PSS counts pages shared between processes once."""
+    rss = pss = 0
     try:
-        with open(f"/proc/{pid}/status") as handle:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
     except OSError:
-        return 0
-    return 0
+        pass
+    return rss, pss
 
 
 def descendants(pid: int) -> list[int]:
@@ -133,15 +183,17 @@ def descendants(pid: int) -> list[int]:
 class MemorySampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.peak_kb = 0
+        self.peak_rss_kb = 0
+        self.peak_pss_kb = 0
         self.stop = threading.Event()
 
     def run(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
-            total = rss_kb(me) + sum(rss_kb(pid) for pid in descendants(me))
-            self.peak_kb = max(self.peak_kb, total)
-            time.sleep(0.02)
+            samples = [memory_kb(pid) for pid in [me, *descendants(me)]]
+            self.peak_rss_kb = max(self.peak_rss_kb, sum(rss for rss, _ in samples))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(pss for _, pss in samples))
+            time.sleep(0.05)
 
 
 def timed(runs: int, work: Any) -> list[float]:
@@ -154,8 +206,10 @@ def timed(runs: int, work: Any) -> list[float]:
 
 
 def fmt(times: list[float]) -> str:
-    return (f"median {statistics.median(times):.2f} s (min {min(times):.2f}, "
-            f"max {max(times):.2f}, n={len(times)})")
+    return (
+        f"median {statistics.median(times):.2f} s (min {min(times):.2f}, "
+        f"max {max(times):.2f}, n={len(times)})"
+    )
 
 
 def cold_chromium(html: str, page: export_engines.PageSpec) -> float:
@@ -168,9 +222,18 @@ def cold_chromium(html: str, page: export_engines.PageSpec) -> float:
     chromium = export_engines.chromium_path() or "chromium"
     start = time.perf_counter()
     subprocess.run(
-        [chromium, "--headless", *export_engines.CHROMIUM_ARGS, "--no-pdf-header-footer",
-         f"--user-data-dir={work / 'profile'}", f"--print-to-pdf={target}", source.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            *export_engines.CHROMIUM_ARGS,
+            "--no-pdf-header-footer",
+            f"--user-data-dir={work / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     elapsed = time.perf_counter() - start
     assert target.read_bytes().startswith(b"%PDF")
@@ -180,8 +243,13 @@ def cold_chromium(html: str, page: export_engines.PageSpec) -> float:
 def samples(directory: Path, workspace: Any, user: Any) -> None:
     spec = get_template("buyer_journey_5")
     assert spec is not None
-    journey_map = map_create(workspace=workspace, actor=user, title=spec.names["vi"],
-                             document=spec.document("vi"), template=spec.key)
+    journey_map = map_create(
+        workspace=workspace,
+        actor=user,
+        title=spec.names["vi"],
+        document=spec.document("vi"),
+        template=spec.key,
+    )
     document = map_document(journey_map=journey_map)
     directory.mkdir(parents=True, exist_ok=True)
     pdf_options = ExportOptions(format="pdf", paper="A3", orientation="landscape")
@@ -194,8 +262,10 @@ def samples(directory: Path, workspace: Any, user: Any) -> None:
     page = layout_for(stage_count=len(document["stages"]), options=png_options).page
     png = export_engines.pdf_to_png(export_engines.html_to_pdf(html, page), scale=2)
     (directory / "buyer-journey-vi.png").write_bytes(png)
-    print(f"samples: {directory}/buyer-journey-vi.pdf ({len(pdf) // 1024} KB), "
-          f"buyer-journey-vi.png ({len(png) // 1024} KB)")
+    print(
+        f"samples: {directory}/buyer-journey-vi.pdf ({len(pdf) // 1024} KB), "
+        f"buyer-journey-vi.png ({len(png) // 1024} KB)"
+    )
 
 
 def main() -> None:
@@ -218,10 +288,15 @@ def main() -> None:
     png_html = print_html(document=document, options=png_options, workspace_name=workspace.name)
     pdf_page = layout_for(stage_count=12, options=pdf_options).page
     png_page = layout_for(stage_count=12, options=png_options).page
-    print(f"map: {len(document['stages'])} stages × {len(document['lanes'])} lanes × "
-          f"{len(document['items'])} items; HTML built in {html_s * 1000:.0f} ms "
-          f"({len(pdf_html) // 1024} KB)")
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    print(
+        f"map: {len(document['stages'])} stages × {len(document['lanes'])} lanes × "
+        f"{len(document['items'])} items; HTML built in {html_s * 1000:.0f} ms "
+        f"({len(pdf_html) // 1024} KB)"
+    )
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; "
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
 
     sampler = MemorySampler()
     sampler.start()
@@ -233,8 +308,11 @@ def main() -> None:
         renderer.render_pdf(pdf_html, pdf_page)
         print(f"first render (launch + render): {time.perf_counter() - start:.2f} s")
         pdf_times = timed(args.runs, lambda: renderer.render_pdf(pdf_html, pdf_page))
-        pages = len(__import__("pypdf").PdfReader(
-            __import__("io").BytesIO(renderer.render_pdf(pdf_html, pdf_page))).pages)
+        pages = len(
+            __import__("pypdf")
+            .PdfReader(__import__("io").BytesIO(renderer.render_pdf(pdf_html, pdf_page)))
+            .pages
+        )
         print(f"warm Chromium, PDF (A3 landscape, {pages} pages): {fmt(pdf_times)}")
         png_size: tuple[int, int] = (0, 0)
 
@@ -251,13 +329,17 @@ def main() -> None:
         print(f"warm Chromium, PNG 2× (poster, {png_size[0]}×{png_size[1]} px): {fmt(png_times)}")
     sampler.stop.set()
     sampler.join()
-    print(f"peak memory (this process + Chromium): {sampler.peak_kb / 1024:.0f} MB")
+    print(
+        f"peak memory (this process + Playwright driver + Chromium): "
+        f"PSS {sampler.peak_pss_kb / 1024:.0f} MB, sum of RSS {sampler.peak_rss_kb / 1024:.0f} MB"
+    )
 
     if export_engines.chromium_path():
         cold = [cold_chromium(pdf_html, pdf_page) for _ in range(3)]
         print(f"peer: cold `chromium --headless --print-to-pdf`, same HTML: {fmt(cold)}")
     weasy = timed(3, lambda: export_engines.weasyprint_pdf(pdf_html, pdf_page))
     print(f"peer: WeasyPrint, same HTML (A3): {fmt(weasy)}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     export_engines.chromium_close()
 
 

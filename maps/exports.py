@@ -359,12 +359,14 @@ def emotion_curve(
     )
 
 
-def _number(value: Any) -> str:
+def _number(value: Any, language: str) -> str:
+    """A metric as people write it: thin spaces between thousands, a decimal comma in vi."""
     if value is None:
         return ""
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+    text = f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+    return text.replace(".", ",") if language == "vi" else text
 
 
 def _item_view(
@@ -386,8 +388,8 @@ def _item_view(
         view["impact_dots"] = range(item.get("impact") or 0)
         view["importance_dots"] = range(item.get("importance") or 0)
     elif kind == "metric":
-        view["value_text"] = _number(item.get("value"))
-        view["target_text"] = _number(item.get("target"))
+        view["value_text"] = _number(item.get("value"), language)
+        view["target_text"] = _number(item.get("target"), language)
         view["trend_arrow"] = TREND_ARROWS.get(item.get("trend") or "", "")
     elif kind == "action":
         view["status_label"] = labels.get(item.get("status") or "", "")
