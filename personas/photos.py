@@ -30,7 +30,7 @@ def persona_photo_clean(upload: Any) -> ContentFile[bytes]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
                 raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="invalid")
             if image.width * image.height > MAX_PIXELS:

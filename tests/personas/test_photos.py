@@ -43,7 +43,7 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded():
     buffer = io.BytesIO()
     Image.new("1", (20000, 20000)).save(buffer, format="PNG")
     bomb = SimpleUploadedFile("bomb.png", buffer.getvalue(), content_type="image/png")
-    assert bomb.size < 200_000
+    assert (bomb.size or 0) < 200_000
 
     with pytest.raises(ValidationError):
         persona_photo_clean(bomb)
