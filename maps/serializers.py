@@ -25,17 +25,33 @@ class MapSummarySerializer(serializers.ModelSerializer[JourneyMap]):
 
     class Meta:
         model = JourneyMap
-        fields = ["id", "workspace", "title", "objective", "type", "audience", "status",
-                  "language", "revision", "template", "next_review", "created_at", "updated_at",
-                  "stages", "personas", "owner"]
+        fields = [
+            "id",
+            "workspace",
+            "title",
+            "objective",
+            "type",
+            "audience",
+            "status",
+            "language",
+            "revision",
+            "template",
+            "next_review",
+            "created_at",
+            "updated_at",
+            "stages",
+            "personas",
+            "owner",
+        ]
 
     def get_stages(self, journey_map: JourneyMap) -> list[dict[str, str]]:
         stages = sorted(journey_map.stages.all(), key=lambda s: (s.position, str(s.id)))
         return [{"name": s.name, "color": s.color} for s in stages]
 
     def get_personas(self, journey_map: JourneyMap) -> list[dict[str, str]]:
-        return [{"id": str(p.id), "name": p.name, "color": p.color}
-                for p in journey_map.personas.all()]
+        return [
+            {"id": str(p.id), "name": p.name, "color": p.color} for p in journey_map.personas.all()
+        ]
 
     def get_owner(self, journey_map: JourneyMap) -> str | None:
         owners = [a.user for a in journey_map.accesses.all() if a.role == MapRole.OWNER]

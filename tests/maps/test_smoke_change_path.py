@@ -6,8 +6,10 @@ from maps.models import Change, Stage
 def test_a_rest_change_is_applied_logged_and_acknowledged(client_for, journey_map, member):
     stage_id = str(uuid.uuid4())
     change_id = str(uuid.uuid4())
-    body = {"id": change_id, "ops": [
-        {"type": "stage.create", "id": stage_id, "name": "Nhận thức", "position": "a0"}]}
+    body = {
+        "id": change_id,
+        "ops": [{"type": "stage.create", "id": stage_id, "name": "Nhận thức", "position": "a0"}],
+    }
 
     response = client_for(member).post(f"/api/maps/{journey_map.id}/changes/", body, format="json")
 
