@@ -57,5 +57,11 @@ def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
     return render(
         request,
         "maps/editor.html",
-        {"map": journey_map, "role": role, "read_only": not config["canEdit"], "config": config},
+        {
+            "map": journey_map,
+            "role": role,
+            "role_label": MapRole(role).label,
+            "read_only": not config["canEdit"],
+            "config": config,
+        },
     )

@@ -55,7 +55,7 @@ export function commit(ops, { record = true } = {}) {
   try {
     inverse = ed.store.inverse(ops);
   } catch (error) {
-    toast(fmt("That edit cannot be made: %(reason)s", { reason: error.message }), "error");
+    toast(fmt(_("That edit cannot be made: %(reason)s"), { reason: error.message }), "error");
     return Promise.resolve(false);
   }
   const change = { id: newId(), ops };
@@ -78,7 +78,7 @@ export function commit(ops, { record = true } = {}) {
         historyChanged();
       }
       const reason = error && error.message ? error.message : _("the server could not be reached");
-      toast(fmt("Your change was not saved (%(reason)s). The map shows the saved version.", { reason }), "error");
+      toast(fmt(_("Your change was not saved (%(reason)s). The map shows the saved version."), { reason }), "error");
       return false;
     },
   );

@@ -87,7 +87,7 @@ export function renderEmotionLane(lane, stages) {
     const adds = el("div", { class: "jm-emo-adds" });
     for (const stage of stages) {
       adds.append(el("button", { type: "button", class: "jm-add-card jm-add-point", "data-action": "add-point",
-        "data-lane": lane.id, "data-stage": stage.id, "aria-label": fmt("Add an emotion point in %(stage)s", { stage: stage.name }) }, "+"));
+        "data-lane": lane.id, "data-stage": stage.id, "aria-label": fmt(_("Add an emotion point in %(stage)s"), { stage: stage.name }) }, "+"));
     }
     area.append(adds);
   }

@@ -4,7 +4,8 @@ export function _(text) {
   return typeof window.gettext === "function" ? window.gettext(text) : text;
 }
 
+// Fills %(name)s placeholders. Write fmt(_("…%(name)s…"), {name}) so makemessages finds the
+// literal; a text that is not a msgid (already translated) passes through gettext unchanged.
 export function fmt(text, values) {
-  const translated = _(text);
-  return translated.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key] ?? ""));
+  return _(text).replace(/%\((\w+)\)s/g, (_m, key) => String(values[key] ?? ""));
 }

@@ -51,7 +51,7 @@ function setZoom(step) {
 }
 
 function toolbar() {
-  document.querySelector(".jm-ed-bar").addEventListener("click", (event) => {
+  const onAction = (event) => {
     const action = event.target.closest("[data-action]");
     if (!action) return;
     const name = action.dataset.action;
@@ -63,7 +63,8 @@ function toolbar() {
     else if (name === "zoom-out") setZoom(-1);
     else if (name === "present") openPresentation(0);
     else if (name === "export") document.dispatchEvent(new CustomEvent("jm:export", { detail: { map: ed.config.map } }));
-  });
+  };
+  for (const bar of document.querySelectorAll(".jm-ed-bar, .jm-subbar")) bar.addEventListener("click", onAction);
   document.getElementById("jm-grid").addEventListener("click", (event) => {
     const action = event.target.closest("[data-action=add-stage], [data-action=add-lane]");
     if (action) (action.dataset.action === "add-stage" ? addStage : addLane)();

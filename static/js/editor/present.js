@@ -25,7 +25,7 @@ function slide() {
   }
   box.replaceChildren(
     el("header", { class: "jm-slide-head", style: stage.color ? `--jm-stage-color:${stage.color}` : null },
-      el("p", { class: "jm-slide-count", text: fmt("Stage %(n)s of %(total)s", { n: index + 1, total: stages.length }) }),
+      el("p", { class: "jm-slide-count", text: fmt(_("Stage %(n)s of %(total)s"), { n: index + 1, total: stages.length }) }),
       el("h2", { class: "jm-slide-title", text: stage.name }),
       stage.description ? el("p", { class: "jm-slide-desc", text: stage.description }) : null),
     body,

@@ -60,7 +60,7 @@ function cardBody(item) {
     const unit = item.unit ? ` ${item.unit}` : "";
     const value = el("div", { class: "jm-metric-values" },
       el("strong", { class: "jm-metric-value", text: number(item.value) + unit }),
-      el("span", { class: "jm-metric-target", text: fmt("target %(target)s", { target: number(item.target) + unit }) }),
+      el("span", { class: "jm-metric-target", text: fmt(_("target %(target)s"), { target: number(item.target) + unit }) }),
       item.trend ? el("span", { class: `jm-trend jm-trend-${item.trend}`, text: TREND[item.trend] || "", "aria-label": item.trend }) : null);
     parts.push(value);
     if (typeof item.value === "number" && typeof item.target === "number" && item.target !== 0) {
@@ -104,7 +104,7 @@ function stageHead(stage, index) {
   const count = ed.store.doc.items.filter((i) => i.stage === stage.id).length;
   const head = el("div", {
     class: "jm-stage-head", "data-stage": stage.id, tabindex: "0", role: "columnheader",
-    "aria-label": fmt("Stage %(n)s: %(name)s", { n: index + 1, name: stage.name }),
+    "aria-label": fmt(_("Stage %(n)s: %(name)s"), { n: index + 1, name: stage.name }),
     style: color ? `--jm-stage-color:${color}` : null,
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
@@ -123,7 +123,8 @@ function laneTitle(lane) {
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
   el("span", { class: "jm-lane-name", text: lane.title }),
-  el("span", { class: "jm-lane-kind", text: laneKindLabel(lane.kind) }));
+  laneKindLabel(lane.kind) === lane.title ? null : el("span", { class: "jm-lane-kind", text: laneKindLabel(lane.kind) }),
+  el("span", { class: "jm-lane-desc", text: lane.description || laneHint(lane.kind), title: lane.description || laneHint(lane.kind) }));
 }
 
 function laneRow(lane, stages) {
@@ -145,7 +146,7 @@ function laneRow(lane, stages) {
     if (!laneItems.length && index === 0) cell.append(el("p", { class: "jm-hint", text: laneHint(lane.kind) }));
     if (ed.canEdit) {
       cell.append(el("button", { type: "button", class: "jm-add-card", "data-action": "add-card",
-        "aria-label": fmt("Add to %(lane)s in %(stage)s", { lane: lane.title, stage: stage.name }) }, "+"));
+        "aria-label": fmt(_("Add to %(lane)s in %(stage)s"), { lane: lane.title, stage: stage.name }) }, "+"));
     }
     row.append(cell);
   });
