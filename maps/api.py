@@ -17,7 +17,7 @@ from journeymap.api import ApiError
 from maps import services
 from maps.documents import PortableDocument, document_export, document_import, map_create
 from maps.models import Change, JourneyMap, MapType
-from maps.ops import OpError
+from maps.ops import OpError, clean_text
 from maps.serializers import (
     ChangeRequestSerializer,
     ChangeSerializer,
@@ -112,7 +112,7 @@ class MapListView(APIView):
         responses=MapSummarySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
+        params = {name: _query_text(request, name) for name in request.query_params}
         maps = JourneyMap.objects.visible_to(request.user)
         if params.get("workspace"):
             maps = maps.filter(workspace_id=parse_uuid(params["workspace"], "workspace"))
@@ -243,6 +243,14 @@ class ChangeListView(APIView):
                 "revision": journey_map.revision,
             }
         )
+
+
+def _query_text(request: Request, name: str) -> str:
+    """A query parameter as clean text: PostgreSQL cannot even compare a string with NUL."""
+    try:
+        return clean_text(request.query_params.get(name, ""))
+    except ValueError:
+        raise ApiError(code="invalid", message=f"{name} contains control characters.") from None
 
 
 def _int_param(request: Request, name: str, default: int) -> int:

@@ -66,7 +66,7 @@ class OpError(Exception):
         self.op = op
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
     # Stored text is NFC (DESIGN.md) and never contains NUL or other control characters
     # that PostgreSQL or a PDF cannot hold; tabs and newlines are text.
     value = unicodedata.normalize("NFC", value)
@@ -91,7 +91,7 @@ def Text(max_length: int, *, min_length: int = 0) -> Any:
         str,
         Strict(),
         StringConstraints(max_length=max_length, min_length=min_length),
-        AfterValidator(_clean_text),
+        AfterValidator(clean_text),
         AfterValidator(_at_most(max_length)),
     ]
 

@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from maps.models import JourneyMap, Language
 from workspaces.models import MapRole
-from workspaces.serializers import InviteSerializer
+from workspaces.serializers import InviteSerializer, PlainTextMixin
 
 
-class MapCreateSerializer(serializers.Serializer[Any]):
+class MapCreateSerializer(PlainTextMixin, serializers.Serializer[Any]):
     workspace = serializers.UUIDField()
     title = serializers.CharField(max_length=200)
     template = serializers.CharField(max_length=80, required=False, allow_blank=True)

@@ -27,13 +27,13 @@ class PlainTextMixin:
 
 
 def _clean(value: Any, max_length: int | None) -> Any:
-    from maps.ops import _clean_text
+    from maps.ops import clean_text
 
     if isinstance(value, list):
         return [_clean(v, None) for v in value]
     if not isinstance(value, str):
         return value
-    value = _clean_text(value)
+    value = clean_text(value)
     if max_length is not None and len(value) > max_length:
         raise ValueError(f"Ensure this field has no more than {max_length} characters.")
     return value

@@ -591,3 +591,34 @@ def test_a_change_that_is_not_json_is_a_bad_message(client_for, member, journey_
 
     assert response.status_code == 400
     assert response.json()["code"] == "bad_message"
+
+
+@pytest.mark.parametrize("query", ["q=%00", "owner=a%00", "type=%1b", "ordering=%00"])
+def test_control_characters_in_list_filters_are_a_400(client_for, owner, query):
+    response = client_for(owner).get(f"/api/maps/?{query}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("title", ["a\x00b", "a\x1bb"])
+def test_a_map_title_with_control_characters_is_a_400(client_for, owner, workspace, title):
+    response = client_for(owner).post(
+        "/api/maps/", {"workspace": str(workspace.pk), "title": title}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert not JourneyMap.objects.exists()
+
+
+def test_a_new_maps_title_is_stored_in_nfc(client_for, owner, workspace):
+    import unicodedata
+
+    response = client_for(owner).post(
+        "/api/maps/",
+        {"workspace": str(workspace.pk), "title": unicodedata.normalize("NFD", "Hành trình")},
+        format="json",
+    )
+
+    assert response.json()["title"] == "Hành trình"
+    assert JourneyMap.objects.get().title == "Hành trình"
