@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -199,15 +201,9 @@ def test_a_queued_job_has_no_file_yet(template_map: Any, owner: Any, client_for:
     assert client.get(f"/api/exports/{job['id']}/file/").status_code == 404
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_a_real_celery_worker_on_redis_completes_an_export(
-    template_map: Any, owner: Any, client_for: Any, settings: Any, tmp_path: Any
-) -> None:
-    """A worker process, started like `make worker`, picks the job from Redis and renders it."""
+def start_worker(tmp_path: Path, queue: str, *extra: str) -> subprocess.Popen[bytes]:
+    """A Celery worker process on this test's database and Redis, as `make worker` starts one."""
     from django.db import connection
-
-    from journeymap.celery import app
 
     db_name = connection.settings_dict["NAME"]
     base_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
@@ -218,8 +214,7 @@ def test_a_real_celery_worker_on_redis_completes_an_export(
         "EXPORT_ENGINE": "weasyprint",
         "PYTHONPATH": str(ROOT),
     }
-    queue = f"exports-test-{uuid.uuid4().hex[:8]}"
-    worker = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -227,46 +222,128 @@ def test_a_real_celery_worker_on_redis_completes_an_export(
             "-A",
             "journeymap",
             "worker",
-            "--pool=solo",
             "--loglevel=WARNING",
             "-Q",
             queue,
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            *extra,
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@contextmanager
+def real_queue(queue: str) -> Iterator[None]:
+    from journeymap.celery import app
+
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        response = client_for(owner).post(
-            f"/api/maps/{template_map.pk}/exports/",
-            {"format": "pdf", "paper": "A4"},
-            format="json",
-        )
-        assert response.status_code == 202
-        job_id = response.json()["id"]
-        deadline = time.monotonic() + 90
-        status = ""
-        while time.monotonic() < deadline:
-            status = ExportJob.objects.get(pk=job_id).status
-            if status in {"done", "failed"}:
-                break
-            time.sleep(0.3)
-        job = ExportJob.objects.get(pk=job_id)
-        assert job.status == "done", (job.status, job.error)
-        assert (tmp_path / "media" / job.file.name).read_bytes().startswith(b"%PDF")
+        yield
     finally:
         app.conf.task_always_eager = eager
         app.conf.task_default_queue = "celery"
-        worker.terminate()
+
+
+def wait_for(job_id: str, statuses: set[str], seconds: float = 120) -> ExportJob:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = ExportJob.objects.get(pk=job_id)
+        if job.status in statuses:
+            return job
+        time.sleep(0.1)
+    return ExportJob.objects.get(pk=job_id)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_on_redis_completes_an_export(
+    template_map: Any, owner: Any, client_for: Any, tmp_path: Any
+) -> None:
+    """A worker process, started like `make worker`, picks the job from Redis and renders it."""
+    queue = f"exports-test-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(tmp_path, queue, "--pool=solo")
+    try:
+        with real_queue(queue):
+            response = client_for(owner).post(
+                f"/api/maps/{template_map.pk}/exports/",
+                {"format": "pdf", "paper": "A4"},
+                format="json",
+            )
+        assert response.status_code == 202
+        job = wait_for(response.json()["id"], {"done", "failed"})
+        assert job.status == "done", (job.status, job.error)
+        assert (tmp_path / "media" / job.file.name).read_bytes().startswith(b"%PDF")
+    finally:
+        stop_worker(worker)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_dies_mid_render_is_delivered_again_and_finishes(
+    journey_map: Any, owner: Any, client_for: Any, tmp_path: Any
+) -> None:
+    """acks_late + reject_on_worker_lost: killing the pool process that renders the job puts
+    the job back on the queue; the next process claims the `running` job and completes it."""
+    from tests.maps.export_helpers import build_map
+
+    build_map(
+        journey_map=journey_map,
+        actor=owner,
+        stages=12,
+        cards_per_cell=8,
+        lanes=("actions", "obstacles", "opportunities", "thoughts"),
+    )
+    queue = f"exports-test-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(tmp_path, queue, "--pool=prefork", "--concurrency=1")
+    try:
+        with real_queue(queue):
+            response = client_for(owner).post(
+                f"/api/maps/{journey_map.pk}/exports/",
+                {"format": "pdf", "paper": "poster"},
+                format="json",
+            )
+        job_id = response.json()["id"]
+        first_run = wait_for(job_id, {"running", "done", "failed"})
+        assert first_run.status == "running"
+        children = [pid for pid in _children(worker.pid)]
+        assert children, "the prefork pool has no process"
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        job = wait_for(job_id, {"done", "failed"}, seconds=180)
+        assert job.status == "done", (job.status, job.error)
+        assert job.started_at is not None and first_run.started_at is not None
+        assert job.started_at > first_run.started_at, "the job was not run a second time"
+        assert (tmp_path / "media" / job.file.name).read_bytes().startswith(b"%PDF")
+    finally:
+        stop_worker(worker)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
         try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            found.append(int(entry))
+    return found
