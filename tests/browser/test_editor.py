@@ -242,3 +242,87 @@ def test_viewer_sees_the_map_read_only(
     page.locator(".jm-card").first.dblclick()
     assert page.locator(".jm-inline").count() == 0
     assert page.errors == []
+
+
+def test_structure_filters_presentation_and_a_refused_change(
+    page: Any, live_server: Any, template_map: Any, owner: Any
+) -> None:
+    import uuid
+
+    from maps.models import Lane, Stage
+    from maps.services import apply_ops
+
+    open_editor(page, f"{live_server.url}/maps/{template_map.pk}/")
+    stage_count = Stage.objects.filter(map=template_map).count()
+
+    # A new stage opens for naming; a new lane comes from the dialog.
+    page.click(".jm-ed-bar [data-action=add-stage]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Sau bán hàng")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert Stage.objects.filter(map=template_map).count() == stage_count + 1
+    assert Stage.objects.filter(map=template_map, name="Sau bán hàng").exists()
+    page.click(".jm-ed-bar [data-action=add-lane]")
+    page.select_option("#jm-lane-kind", "thoughts")
+    page.fill("#jm-lane-title", "Câu hỏi của khách")
+    page.click("#jm-lane-dialog [value=add]")
+    settle(page)
+    new_lane = Lane.objects.get(map=template_map, title="Câu hỏi của khách")
+    assert new_lane.kind == "thoughts"
+
+    # Drag the first lane below the second.
+    lanes = sorted(Lane.objects.filter(map=template_map), key=lambda x: (x.position, str(x.pk)))
+    page.locator("#jm-scroll").evaluate("(node) => node.scrollTo(0, 0)")
+    second = page.locator(f".jm-lane-title[data-lane='{lanes[1].pk}']")
+    box = second.bounding_box()
+    drag(
+        page,
+        page.locator(f".jm-lane-title[data-lane='{lanes[0].pk}'] .jm-lane-name"),
+        box["x"] + 40,
+        box["y"] + box["height"] - 5,
+    )
+    settle(page)
+    order = sorted(Lane.objects.filter(map=template_map), key=lambda x: (x.position, str(x.pk)))
+    assert [lane.pk for lane in order[:2]] == [lanes[1].pk, lanes[0].pk]
+
+    # Someone deletes a stage; renaming it here is refused, rolled back and said out loud.
+    # (Polling is stopped so this browser has not heard of the deletion yet.)
+    page.evaluate("() => window.jmEditor.ed.transport.stop()")
+    doomed = Stage.objects.get(map=template_map, name="Sau bán hàng")
+    apply_ops(
+        map_id=template_map.pk,
+        actor=owner,
+        change_id=uuid.uuid4(),
+        ops=[{"type": "stage.delete", "id": str(doomed.pk)}],
+    )
+    page.dblclick(f".jm-stage-head[data-stage='{doomed.pk}']")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Không còn nữa")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert page.locator("#jm-toast.jm-show[data-kind=error]").count() == 1
+    assert page.locator(".jm-stage-name", has_text="Không còn nữa").count() == 0
+
+    # Pain points only: obstacle cards stay lit, the others fade.
+    page.check("#jm-filter-pain")
+    assert page.locator(".jm-lane-obstacles .jm-card.jm-hit").count() > 0
+    assert page.locator(".jm-lane-actions .jm-card.jm-hit").count() == 0
+    page.uncheck("#jm-filter-pain")
+    assert page.locator("#jm-grid.jm-filtering").count() == 0
+
+    # Presentation: one stage at a time, Esc leaves.
+    page.click("[data-action=present]")
+    assert (
+        page.locator("#jm-present .jm-slide-count")
+        .inner_text()
+        .startswith(("1", "Stage 1", "Giai"))
+    )
+    first_title = page.locator(".jm-slide-title").inner_text()
+    page.keyboard.press("ArrowRight")
+    assert page.locator(".jm-slide-title").inner_text() != first_title
+    page.keyboard.press("Escape")
+    assert page.locator("#jm-present").is_hidden()
+
+    # The refused request is the only failure on the page.
+    assert [e for e in page.errors if "409" not in e] == []

@@ -132,6 +132,23 @@ function dragHeader(head, event, isStage) {
   };
 }
 
+// Near an edge of the scrolling area the map scrolls, so a card can travel to any stage.
+function autoScroll(state) {
+  const scroller = document.getElementById("jm-scroll");
+  const box = scroller.getBoundingClientRect();
+  const edge = 48;
+  const speed = (d) => (d < edge ? Math.ceil((edge - d) / 3) : 0);
+  const tick = () => {
+    if (!state.active) return;
+    const { x, y } = state.pointer;
+    const dx = speed(x - box.left - 200) * -1 + speed(box.right - x);
+    const dy = speed(y - box.top - 60) * -1 + speed(box.bottom - y);
+    if (dx || dy) scroller.scrollBy(dx, dy);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
 export function initDragAndDrop(root) {
   root.addEventListener("pointerdown", (event) => {
     if (!ed.canEdit || event.button !== 0) return;
@@ -144,11 +161,15 @@ export function initDragAndDrop(root) {
     const startX = event.clientX;
     const startY = event.clientY;
     let drag = null;
+    const scroll = { active: false, pointer: { x: startX, y: startY } };
     const move = (e) => {
+      scroll.pointer = { x: e.clientX, y: e.clientY };
       if (!drag) {
         if (Math.abs(e.clientX - startX) + Math.abs(e.clientY - startY) < THRESHOLD) return;
         drag = card ? dragCard(card, e) : dragHeader(source, e, Boolean(stageHead));
         document.body.classList.add("jm-dragging-any");
+        scroll.active = true;
+        autoScroll(scroll);
       }
       e.preventDefault();
       drag.move(e);
@@ -158,6 +179,7 @@ export function initDragAndDrop(root) {
       window.removeEventListener("pointerup", up);
       window.removeEventListener("pointercancel", up);
       document.body.classList.remove("jm-dragging-any");
+      scroll.active = false;
       if (drag) drag.drop();
     };
     window.addEventListener("pointermove", move);

@@ -33,6 +33,7 @@ function inlineEditor(host, value, { multiline, label, onDone }) {
     field.remove();
     host.classList.remove("jm-editing");
     onDone(save ? text : null);
+    document.dispatchEvent(new Event("jm:edit-done"));
   };
   field.addEventListener("keydown", (e) => {
     e.stopPropagation();

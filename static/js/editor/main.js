@@ -108,6 +108,11 @@ async function start() {
   }
   ed.store = new Store(doc);
   ed.store.subscribe((dirty) => {
+    if (document.querySelector(".jm-editing")) {
+      // Someone else's change while typing here: draw it once the field closes.
+      ed.deferredRender = true;
+      return;
+    }
     if (dirty.full || dirty.lanes.size > 3) renderAll();
     else {
       for (const lane of dirty.lanes) renderLane(lane);
@@ -116,6 +121,12 @@ async function start() {
       }
     }
     if (dirty.map) document.getElementById("jm-title").textContent = ed.store.doc.title;
+    refreshPanel();
+  });
+  document.addEventListener("jm:edit-done", () => {
+    if (!ed.deferredRender) return;
+    ed.deferredRender = false;
+    renderAll();
     refreshPanel();
   });
   onAfterRender(() => { applyFilters(); markSelection(ed.selection); });

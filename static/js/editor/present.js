@@ -65,10 +65,12 @@ export function initPresentation() {
     slide();
     box.querySelector(`[data-present=${action.dataset.present}]:not([disabled])`)?.focus();
   });
-  box.addEventListener("keydown", (event) => {
+  // On the document: a slide redraw drops focus from the buttons, the keys must still work.
+  document.addEventListener("keydown", (event) => {
+    if (box.hidden) return;
     if (event.key === "Escape") { event.preventDefault(); close(); }
-    else if (["ArrowRight", "PageDown", " "].includes(event.key)) { event.preventDefault(); index += 1; slide(); }
-    else if (["ArrowLeft", "PageUp"].includes(event.key)) { event.preventDefault(); index -= 1; slide(); }
+    else if (["ArrowRight", "PageDown", " "].includes(event.key)) { event.preventDefault(); index += 1; slide(); box.focus(); }
+    else if (["ArrowLeft", "PageUp"].includes(event.key)) { event.preventDefault(); index -= 1; slide(); box.focus(); }
   });
   document.addEventListener("fullscreenchange", () => {
     if (!document.fullscreenElement && !box.hidden) close();
