@@ -103,3 +103,32 @@ def test_the_same_change_racing_with_itself_is_applied_once(journey_map, owner):
     assert revisions == [1] * THREADS
     assert Change.objects.filter(map=journey_map).count() == 1
     assert Stage.objects.filter(map=journey_map).count() == 1
+
+
+def test_a_committed_change_reaches_the_maps_group_on_redis_and_a_refused_one_does_not(
+    journey_map, owner
+):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from maps.ops import OpError
+
+    layer = get_channel_layer()
+    assert type(layer).__module__.startswith("channels_redis")
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(journey_map.group_name, channel)
+    ops = [{"type": "map.update", "fields": {"title": "Qua Redis"}}]
+
+    with pytest.raises(OpError):
+        apply_ops(
+            map_id=journey_map.pk,
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[*ops, {"type": "stage.delete", "id": str(uuid.uuid4())}],
+        )
+    applied = apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+
+    message = async_to_sync(layer.receive)(channel)
+    assert (message["type"], message["revision"]) == ("map.message", applied.revision)
+    assert '"title":"Qua Redis"' in message["text"]
+    async_to_sync(layer.group_discard)(journey_map.group_name, channel)
