@@ -158,6 +158,10 @@ def test_editing_by_mouse_and_keyboard_persists(
     keyboard_card = Item.objects.get(map=journey_map, text="Thẻ sửa bằng bàn phím")
     assert keyboard_card.stage_id == stages[1].pk
     page.locator(".jm-card", has_text="Thẻ sửa bằng bàn phím").focus()
+    page.keyboard.press("ArrowLeft")  # arrows move the selection, not the card
+    assert page.evaluate("() => document.activeElement.textContent") != "Thẻ sửa bằng bàn phím"
+    page.keyboard.press("ArrowRight")
+    page.locator(".jm-card", has_text="Thẻ sửa bằng bàn phím").focus()
     page.keyboard.press("Delete")
     settle(page)
     assert not Item.objects.filter(pk=keyboard_card.pk).exists()

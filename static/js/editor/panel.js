@@ -5,6 +5,7 @@ import { el, safeColor } from "./dom.js";
 import { _ } from "./i18n.js";
 import { channelName } from "./render.js";
 import { deleteSelected } from "./interact.js";
+import { keyAt } from "./keys.js";
 
 const EVIDENCE = () => [["assumption", _("Assumption")], ["anecdote", _("Anecdote")], ["research", _("Research-backed")], ["data", _("Data-backed")]];
 const PHASES = () => [["", "—"], ["before", _("Before purchase")], ["during", _("During purchase")], ["after", _("After purchase")]];
@@ -78,6 +79,8 @@ function itemFields(item) {
     list.push(field(_("Due date"), input("due", item.due, "date")));
     list.push(field(_("Status"), choice("status", item.status || "todo", [["todo", _("To do")], ["doing", _("In progress")], ["done", _("Done")]])));
   }
+  // Moving by form as well as by dragging: touch screens and screen readers need it.
+  list.push(field(_("Stage"), choice("stage", item.stage, ed.store.stages().map((s) => [s.id, s.name]))));
   list.push(field(_("Evidence"), choice("evidence", item.evidence, EVIDENCE()), _("How do we know? Prefer research and data over assumptions.")));
   list.push(field(_("Research source"), textarea("source", item.source, 2), _("Interview, survey, analytics report, link…")));
   list.push(field(_("Colour"), input("color", safeColor(item.color) || "#ffffff", "color")));
@@ -122,6 +125,12 @@ function render(selection, { force = true } = {}) {
     if (!name || name === "kind") return;
     let value = parse(name, event.target);
     if (["name", "title"].includes(name) && !String(value).trim()) return;
+    if (name === "stage" && selection.type === "item") {
+      const item = ed.store.item(selection.id);
+      const target = ed.store.cellItems(item.lane, value);
+      commit([{ type: "item.move", id: item.id, stage: value, position: keyAt(target, target.length) }]);
+      return;
+    }
     if (name === "color" && value === "#ffffff" && selection.type === "item") value = "";
     commit([{ type: `${selection.type}.update`, id: selection.id, fields: { [name]: value } }]);
   });
