@@ -1,11 +1,250 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Workspace pages: the dashboard of maps, sign-up, switching and creating workspaces, members."""
 
-from maps.models import JourneyMap
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from maps.models import JourneyMap, MapType, Stage
+from personas.models import Persona
+from workspaces.current import current_membership, set_current_workspace
+from workspaces.models import Membership, Workspace
+from workspaces.services import membership_set, workspace_create
+
+SORTS = {
+    "updated": ("-updated_at",),
+    "created": ("-created_at",),
+    "title": ("title",),
+}
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label=gettext_lazy("Search maps"))
+    type = forms.ChoiceField(required=False, label=gettext_lazy("Type"))
+    persona = forms.UUIDField(required=False, label=gettext_lazy("Persona"))
+    owner = forms.IntegerField(required=False, label=gettext_lazy("Owner"))
+    sort = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Sort"),
+        choices=[
+            ("updated", gettext_lazy("Last edited")),
+            ("created", gettext_lazy("Newest")),
+            ("title", gettext_lazy("Title")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", gettext_lazy("All types")), *MapType.choices]
+
+
+def _filtered_maps(workspace: Workspace, user: Any, form: FilterForm) -> Any:
+    maps = JourneyMap.objects.visible_to(user).filter(workspace=workspace)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("q"):
+        maps = maps.filter(Q(title__icontains=data["q"]) | Q(objective__icontains=data["q"]))
+    if data.get("type"):
+        maps = maps.filter(type=data["type"])
+    if data.get("persona"):
+        maps = maps.filter(personas__id=data["persona"])
+    if data.get("owner"):
+        maps = maps.filter(created_by_id=data["owner"])
+    order = SORTS.get(data.get("sort") or "updated", SORTS["updated"])
+    return (
+        maps.select_related("created_by")
+        .prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.order_by("position", "id")),
+            "personas",
+        )
+        .order_by(*order)
+        .distinct()
+    )
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    maps = JourneyMap.objects.visible_to(request.user).order_by("-updated_at")[:200]
-    return render(request, "dashboard.html", {"maps": maps})
+    membership = current_membership(request)
+    if membership is None:
+        return render(request, "workspaces/no_workspace.html", {"form": WorkspaceForm()})
+    workspace = membership.workspace
+    form = FilterForm(request.GET or None)
+    maps = list(_filtered_maps(workspace, request.user, form)[:200])
+    owners = get_user_model().objects.filter(memberships__workspace=workspace).order_by("username")
+    filtering = bool(
+        form.is_bound
+        and form.is_valid()
+        and any(form.cleaned_data.get(name) for name in ("q", "type", "persona", "owner"))
+    )
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "maps": maps,
+            "form": form,
+            "filtering": filtering,
+            "personas": Persona.objects.filter(workspace=workspace),
+            "owners": owners,
+            "type_labels": dict(MapType.choices),
+        },
+    )
+
+
+class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
+    email = forms.EmailField(label=gettext_lazy("Email"))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Sign-up is switched off.")
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        workspace = workspace_create(
+            name=_("%(name)s's workspace") % {"name": user.get_username()}, creator=user
+        )
+        login(request, user, backend="workspaces.auth.ThrottledModelBackend")
+        set_current_workspace(request, workspace)
+        return redirect("dashboard")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Workspace name"), max_length=120)
+
+
+@login_required
+def workspace_new(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = workspace_create(name=form.cleaned_data["name"].strip(), creator=request.user)
+        set_current_workspace(request, workspace)
+        messages.success(request, _("Workspace created."))
+        return redirect("dashboard")
+    return render(request, "workspaces/new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    workspace = (
+        Workspace.objects.for_user(request.user)
+        .filter(pk=_uuid_or_none(request.POST.get("workspace")))
+        .first()
+    )
+    if workspace is None:
+        raise Http404("No such workspace.")
+    set_current_workspace(request, workspace)
+    return redirect("dashboard")
+
+
+def _uuid_or_none(raw: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        return None
+
+
+class AddMemberForm(forms.Form):
+    who = forms.CharField(label=gettext_lazy("Username or email"), max_length=254)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices)
+
+    def clean_who(self) -> Any:
+        who = self.cleaned_data["who"].strip()
+        users = get_user_model().objects
+        user = users.filter(username=who).first() or users.filter(email__iexact=who).first()
+        if user is None:
+            raise forms.ValidationError(_("No account with this username or email."))
+        return user
+
+
+def _member_workspace(request: HttpRequest, workspace_id: Any) -> tuple[Workspace, str]:
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(workspace_id=workspace_id, user=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such workspace.")
+    return membership.workspace, membership.role
+
+
+@login_required
+def members(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+    workspace, role = _member_workspace(request, workspace_id)
+    is_admin = role == Membership.Role.ADMIN
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST":
+        if not is_admin:
+            return HttpResponse(_("Only workspace admins can add members."), status=403)
+        if form.is_valid():
+            membership_set(
+                workspace=workspace, user=form.cleaned_data["who"], role=form.cleaned_data["role"]
+            )
+            messages.success(request, _("Member saved."))
+            return redirect("workspace-members", workspace_id=workspace.pk)
+    rows = workspace.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "workspaces/members.html",
+        {
+            "workspace": workspace,
+            "memberships": rows,
+            "is_admin": is_admin,
+            "form": form,
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_change(request: HttpRequest, workspace_id: Any, membership_id: int) -> HttpResponse:
+    workspace, role = _member_workspace(request, workspace_id)
+    if role != Membership.Role.ADMIN:
+        return HttpResponse(_("Only workspace admins can change members."), status=403)
+    target = workspace.memberships.filter(pk=membership_id).first()
+    if target is None:
+        raise Http404("No such member.")
+    admins = workspace.memberships.filter(role=Membership.Role.ADMIN)
+    last_admin = target.role == Membership.Role.ADMIN and admins.count() == 1
+    if request.POST.get("action") == "remove":
+        if last_admin:
+            messages.error(request, _("A workspace needs at least one admin."))
+        else:
+            target.delete()
+            messages.success(request, _("Member removed."))
+    elif request.POST.get("role") in Membership.Role.values:
+        if last_admin and request.POST["role"] != Membership.Role.ADMIN:
+            messages.error(request, _("A workspace needs at least one admin."))
+        else:
+            membership_set(workspace=workspace, user=target.user, role=request.POST["role"])
+            messages.success(request, _("Role changed."))
+    else:
+        messages.error(request, _("Choose a role."))
+    return redirect("workspace-members", workspace_id=workspace.pk)

@@ -1,0 +1,263 @@
+"""Map pages besides the editor: the template gallery and create flow, import, map settings.
+
+Every change to a map's fields goes through maps.services.apply_ops (as map.update and
+persona.attach/detach ops), so it lands in the op log and reaches open editors.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
+
+from maps.documents import PortableDocument, document_import, map_create
+from maps.models import Audience, JourneyMap, Language, MapStatus, MapType
+from maps.ops import OpError
+from maps.services import apply_ops
+from maps.templates_library import all_templates, get_template
+from personas.models import Persona
+from workspaces.current import current_workspace
+from workspaces.models import MapRole, role_at_least
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+BLANK = "blank"
+
+
+def _ui_language() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
+def gallery_cards(language: str) -> list[dict[str, Any]]:
+    """The template library as the gallery shows it, names in the reader's language."""
+    type_labels = dict(MapType.choices)
+    cards = []
+    for spec in all_templates().values():
+        summary = spec.summary()
+        cards.append(
+            {
+                "key": spec.key,
+                "name": spec.names[language],
+                "description": spec.descriptions[language],
+                "type": spec.type,
+                "type_label": type_labels.get(spec.type, spec.type),
+                "audience": spec.audience,
+                "stage_count": summary["stage_count"],
+                "lane_count": summary["lane_count"],
+                "stages": summary["stages_en" if language == "en" else "stages"],
+            }
+        )
+    return cards
+
+
+class CreateMapForm(forms.Form):
+    template = forms.CharField(max_length=80)
+    title = forms.CharField(label=gettext_lazy("Map title"), max_length=200)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the map"), choices=Language.choices
+    )
+
+    def clean_template(self) -> str:
+        key = str(self.cleaned_data["template"])
+        if key != BLANK and get_template(key) is None:
+            raise forms.ValidationError(_("Choose a template from the gallery."))
+        return key
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data["title"]).strip()
+        if not title:
+            raise forms.ValidationError(_("Give the map a title."))
+        return title
+
+
+@login_required
+def map_new(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    if workspace is None:
+        return redirect("workspace-new")
+    language = _ui_language()
+    form = CreateMapForm(request.POST or None, initial={"language": language, "template": ""})
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["template"]
+        map_language = form.cleaned_data["language"]
+        spec = get_template(key) if key != BLANK else None
+        try:
+            journey_map = map_create(
+                workspace=workspace,
+                actor=request.user,  # type: ignore[arg-type]
+                title=form.cleaned_data["title"],
+                language=map_language,
+                document=spec.document(map_language) if spec else None,
+                template=spec.key if spec else "",
+            )
+        except OpError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("map-editor", map_id=journey_map.pk)
+    return render(
+        request,
+        "maps/new.html",
+        {
+            "form": form,
+            "cards": gallery_cards(language),
+            "selected": form["template"].value() or "",
+            "import_form": ImportForm(),
+        },
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Journeymap JSON file"))
+
+    def clean_file(self) -> PortableDocument:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file must be 5 MB or smaller."))
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise forms.ValidationError(_("This file is not JSON.")) from None
+        try:
+            return PortableDocument.model_validate(data)
+        except PydanticValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise forms.ValidationError(
+                _("This is not a Journeymap document (%(where)s: %(problem)s).")
+                % {"where": where, "problem": first["msg"]}
+            ) from None
+
+
+@login_required
+def map_import(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    if workspace is None:
+        return redirect("workspace-new")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            journey_map = document_import(
+                workspace=workspace,
+                actor=request.user,  # type: ignore[arg-type]
+                document=form.cleaned_data["file"],
+            )
+        except OpError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, _("Map imported."))
+            return redirect("map-editor", map_id=journey_map.pk)
+    return render(request, "maps/import.html", {"form": form})
+
+
+class MapSettingsForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    objective = forms.CharField(
+        label=gettext_lazy("Objective"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What decision will this map help you make?"),
+    )
+    scenario = forms.CharField(
+        label=gettext_lazy("Scenario"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The situation the customer is in, from start to end."),
+    )
+    type = forms.ChoiceField(label=gettext_lazy("Map type"), choices=MapType.choices)
+    audience = forms.ChoiceField(label=gettext_lazy("Audience"), choices=Audience.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=MapStatus.choices)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the map"), choices=Language.choices
+    )
+    next_review = forms.DateField(
+        label=gettext_lazy("Next review"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Maps go stale; the health check reminds you when this passes."),
+    )
+    personas = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Personas on this map"),
+        queryset=Persona.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    FIELDS = ("title", "objective", "scenario", "type", "audience", "status", "language")
+
+    def __init__(self, *args: Any, journey_map: JourneyMap, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["personas"].queryset = Persona.objects.filter(  # type: ignore[attr-defined]
+            workspace_id=journey_map.workspace_id
+        )
+
+
+def settings_ops(journey_map: JourneyMap, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ops that turn the map's current fields and personas into the submitted ones."""
+    changed: dict[str, Any] = {
+        name: data[name]
+        for name in MapSettingsForm.FIELDS
+        if data[name] != getattr(journey_map, name)
+    }
+    if data["next_review"] != journey_map.next_review:
+        review = data["next_review"]
+        changed["next_review"] = review.isoformat() if review else None
+    ops: list[dict[str, Any]] = []
+    if changed:
+        ops.append({"type": "map.update", "fields": changed})
+    before = {p.pk for p in journey_map.personas.all()}
+    after = {p.pk for p in data["personas"]}
+    ops += [
+        {"type": "persona.attach", "persona": str(pk)} for pk in sorted(after - before, key=str)
+    ]
+    ops += [
+        {"type": "persona.detach", "persona": str(pk)} for pk in sorted(before - after, key=str)
+    ]
+    return ops
+
+
+@login_required
+def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
+    journey_map = JourneyMap.objects.filter(pk=map_id).select_related("workspace").first()
+    role = journey_map.role_of(request.user) if journey_map is not None else None
+    if journey_map is None or role is None:
+        raise Http404("No such map.")
+    can_edit = role_at_least(role, MapRole.EDITOR)
+    initial = {name: getattr(journey_map, name) for name in MapSettingsForm.FIELDS}
+    initial["next_review"] = journey_map.next_review
+    initial["personas"] = list(journey_map.personas.all())
+    form = MapSettingsForm(request.POST or None, initial=initial, journey_map=journey_map)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(_("Your role on this map does not allow changes."), status=403)
+        if form.is_valid():
+            ops = settings_ops(journey_map, form.cleaned_data)
+            if not ops:
+                messages.info(request, _("Nothing changed."))
+                return redirect("map-settings", map_id=journey_map.pk)
+            try:
+                apply_ops(
+                    map_id=journey_map.pk, actor=request.user, change_id=uuid.uuid4(), ops=ops
+                )
+            except OpError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Map settings saved."))
+                return redirect("map-settings", map_id=journey_map.pk)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "maps/settings.html",
+        {"map": journey_map, "form": form, "can_edit": can_edit},
+    )
