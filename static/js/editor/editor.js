@@ -59,7 +59,12 @@ export function commit(ops, { record = true } = {}) {
     return Promise.resolve(false);
   }
   const change = { id: newId(), ops };
-  ed.store.applyLocal(change);
+  try {
+    ed.store.applyLocal(change);
+  } catch (error) {
+    toast(fmt(_("That edit cannot be made: %(reason)s"), { reason: error.message }), "error");
+    return Promise.resolve(false);
+  }
   if (record && inverse) {
     ed.undoStack.push({ ops, inverse });
     if (ed.undoStack.length > 200) ed.undoStack.shift();

@@ -3,7 +3,7 @@
 import { ed, commit, select } from "./editor.js";
 import { el, svg, safeColor } from "./dom.js";
 import { _, fmt } from "./i18n.js";
-import { keyBetween } from "./keys.js";
+import { keyBetween, newId } from "./keys.js";
 import { laneHint } from "./lanes.js";
 
 const W = 264; // matches render.js COL_W
@@ -97,7 +97,7 @@ export function renderEmotionLane(lane, stages) {
 export function addPoint(laneId, stageId) {
   const last = ed.store.cellItems(laneId, stageId).at(-1);
   const personas = ed.store.doc.personas || [];
-  const op = { type: "item.create", id: crypto.randomUUID(), lane: laneId, stage: stageId,
+  const op = { type: "item.create", id: newId(), lane: laneId, stage: stageId,
     position: keyBetween(last ? last.position : null, null), text: "", score: 0, variant: "as_is" };
   if (personas.length) op.persona = personas[0].id;
   commit([op]);

@@ -27,6 +27,14 @@ export function keyAt(siblings, index) {
   return keyBetween(before, after);
 }
 
+// A UUID4 made here, so a retried change can never create a duplicate (PROTOCOL.md).
+// crypto.randomUUID needs a secure context; a plain-http intranet install gets the same
+// UUID4 from getRandomValues.
 export function newId() {
-  return crypto.randomUUID();
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

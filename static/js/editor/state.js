@@ -286,7 +286,12 @@ export class Store {
   // Applies a change of ours optimistically; returns the dirty set.
   applyLocal(change) {
     const dirty = { full: false, lanes: new Set(), items: new Set() };
-    for (const op of change.ops) applyOp(this.local, op, dirty);
+    try {
+      for (const op of change.ops) applyOp(this.local, op, dirty);
+    } catch (error) {
+      this.rebuild(); // all or nothing, as on the server
+      throw error;
+    }
     this.pending.push(change);
     this.notify(dirty);
     return dirty;
