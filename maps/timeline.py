@@ -235,6 +235,7 @@ def map_timeline(
                 "from": change["revision"],
                 "time": change["created_at"],
                 "restore": None,
+                "ops": Counter(),
             }
             groups.append(last)
         last["to"] = change["revision"]
@@ -242,6 +243,7 @@ def map_timeline(
             last["restore"] = int(change["session"].split(":", 1)[1])
         when = change["created_at"].isoformat()
         for op in change["ops"]:
+            last["ops"][op["type"]] += 1
             for event in _events(state, op, language):
                 last["events"][event] += 1
             reduce_op(state, op, actor=change["actor_id"], users=users, when=when)
@@ -250,6 +252,60 @@ def map_timeline(
 
 
 RESTORED = {"en": "restored revision {n}", "vi": "khôi phục phiên bản {n}"}
+# A group with more distinct phrases than this reads as counts ("added 5 stages, 40 items").
+MAX_PHRASES = 6
+VERBS = {
+    "en": {
+        "create": "added",
+        "update": "edited",
+        "move": "moved",
+        "delete": "deleted",
+        "attach": "added",
+        "detach": "removed",
+        "resolve": "resolved",
+    },
+    "vi": {
+        "create": "thêm",
+        "update": "sửa",
+        "move": "di chuyển",
+        "delete": "xoá",
+        "attach": "thêm",
+        "detach": "bỏ",
+        "resolve": "xử lý",
+    },
+}
+NOUNS = {
+    "en": {
+        "map": ("map detail", "map details"),
+        "persona": ("persona", "personas"),
+        "stage": ("stage", "stages"),
+        "lane": ("lane", "lanes"),
+        "item": ("item", "items"),
+        "link": ("link", "links"),
+        "comment": ("comment", "comments"),
+    },
+    "vi": {
+        "map": ("thông tin bản đồ", "thông tin bản đồ"),
+        "persona": ("chân dung", "chân dung"),
+        "stage": ("giai đoạn", "giai đoạn"),
+        "lane": ("hàng", "hàng"),
+        "item": ("mục", "mục"),
+        "link": ("liên kết", "liên kết"),
+        "comment": ("bình luận", "bình luận"),
+    },
+}
+
+
+def _condensed(ops: Counter[str], language: str) -> list[str]:
+    """Counts per verb and kind of object, in the order they first happened."""
+    phrases = []
+    for op_type, count in ops.items():
+        kind, _, verb = op_type.partition(".")
+        verb = "update" if kind == "map" else verb
+        singular, plural = NOUNS[language][kind]
+        noun = singular if count == 1 else plural
+        phrases.append(f"{VERBS[language].get(verb, verb)} {count} {noun}")
+    return phrases
 
 
 def _entry(group: dict[str, Any], users: dict[int, Any], language: str) -> dict[str, Any]:
@@ -257,6 +313,8 @@ def _entry(group: dict[str, Any], users: dict[int, Any], language: str) -> dict[
     name = _first_name(user, language)
     if group["restore"] is not None:
         phrases = [RESTORED[language].format(n=group["restore"])]
+    elif len(group["events"]) > MAX_PHRASES:
+        phrases = _condensed(group["ops"], language)
     else:
         phrases = [_phrase(event, count, language) for event, count in group["events"].items()]
     author = None

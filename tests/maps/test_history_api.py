@@ -232,3 +232,11 @@ def test_snapshots_are_taken_every_hundred_revisions(journey_map, owner):
         0,
         100,
     ]
+
+
+def test_a_large_change_reads_as_counts(client_for, template_map, owner):
+    entries = client_for(owner).get(f"/api/maps/{template_map.pk}/history/", {"lang": "en"}).json()
+    text = entries["results"][-1]["text"]
+    assert text.startswith("Lan ")
+    assert "added 5 stages" in text
+    assert len(text) < 200
