@@ -149,6 +149,8 @@ def test_a_map_shared_with_someone_outside_the_workspace_is_in_their_list(
     [
         ("q=xe", {"Mua xe máy"}),
         ("q=CHI nhánh", {"Mở tài khoản"}),
+        ("q=ĐẶT", {"Đặt vé"}),
+        ("q=mở TÀI", {"Mở tài khoản"}),
         ("type=future", {"Mở tài khoản"}),
         ("owner=member", {"Mở tài khoản"}),
         ("q=không có", set()),
