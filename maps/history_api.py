@@ -6,6 +6,7 @@ Thin views over maps.history, maps.timeline and maps.activity.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -77,6 +78,13 @@ class HistoryView(APIView):
 
 class VersionNameSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120, trim_whitespace=True)
+
+    def validate_name(self, value: str) -> str:
+        # Text is stored as NFC, without the control characters a PDF or database refuses.
+        value = unicodedata.normalize("NFC", value)
+        if any(ord(ch) < 32 or ch == "\x7f" for ch in value):
+            raise serializers.ValidationError("Control characters are not allowed.")
+        return value
 
 
 def version_body(version: Version) -> dict[str, Any]:
