@@ -308,6 +308,7 @@ def main() -> None:
         renderer.render_pdf(pdf_html, pdf_page)
         print(f"first render (launch + render): {time.perf_counter() - start:.2f} s")
         pdf_times = timed(args.runs, lambda: renderer.render_pdf(pdf_html, pdf_page))
+        pdf_peak = sampler.peak_pss_kb
         pages = len(
             __import__("pypdf")
             .PdfReader(__import__("io").BytesIO(renderer.render_pdf(pdf_html, pdf_page)))
@@ -325,7 +326,12 @@ def main() -> None:
 
             png_size = Image.open(BytesIO(png)).size
 
+        sampler.peak_pss_kb = 0
         png_times = timed(args.runs, png_job)
+        print(
+            f"peak PSS while rendering PDFs: {pdf_peak / 1024:.0f} MB; "
+            f"while rendering PNGs: {sampler.peak_pss_kb / 1024:.0f} MB"
+        )
         print(f"warm Chromium, PNG 2× (poster, {png_size[0]}×{png_size[1]} px): {fmt(png_times)}")
     sampler.stop.set()
     sampler.join()

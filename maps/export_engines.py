@@ -58,6 +58,7 @@ MM_PER_INCH = 25.4
 CSS_PX_PER_MM = 96 / MM_PER_INCH
 # A PNG bigger than this many pixels would take gigabytes to build; refuse it instead.
 MAX_PNG_PIXELS = 160_000_000
+PNG_BAND_ROWS = 1024
 
 
 class RenderError(Exception):
@@ -356,32 +357,64 @@ def html_to_pdf(html: str, page_spec: PageSpec, *, engine: str | None = None) ->
 
 
 def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
-    """The PDF's pages as one PNG, stacked top to bottom, at `scale` × 96 dpi."""
+    """The PDF's pages as one PNG, stacked top to bottom, at `scale` × 96 dpi.
+
+    Pages are rasterised in bands of PNG_BAND_ROWS rows straight into RGB and streamed to the
+    encoder, so memory stays at one band (a 600-card poster at 2× is 45 megapixels: 134 MB
+    as one bitmap) while the pixels are exactly those of a whole-page render."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     render_scale = scale * 96 / 72
     document = pdfium.PdfDocument(pdf)
     try:
-        sizes = [document[index].get_size() for index in range(len(document))]
-        width = max(math.ceil(w * render_scale) for w, _ in sizes)
-        height = sum(math.ceil(h * render_scale) for _, h in sizes)
+        pages = [document[index] for index in range(len(document))]
+        sizes = [
+            (math.ceil(w * render_scale), math.ceil(h * render_scale))
+            for w, h in (page.get_size() for page in pages)
+        ]
+        width = max(w for w, _ in sizes)
+        height = sum(h for _, h in sizes)
         if width * height > MAX_PNG_PIXELS:
             raise RenderError(
                 "This map is too large for a PNG at this scale; choose a smaller scale or PDF."
             )
         encoder = PngWriter(width, height)
-        for index in range(len(document)):
-            # RGB straight from pdfium (no alpha, no conversion copy).
-            bitmap = document[index].render(
-                scale=render_scale,
-                may_draw_forms=False,
-                rev_byteorder=True,
-                force_bitmap_format=pdfium.raw.FPDFBitmap_BGR,
-            )
-            encoder.add_rows(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride)
-            del bitmap
+        bands: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+        def rasterise() -> None:
+            # pdfium stays on this one thread (it is not thread-safe); it releases the GIL,
+            # so the next band renders while the encoder compresses the previous one.
+            flags = pdfium_c.FPDF_ANNOT | pdfium_c.FPDF_REVERSE_BYTE_ORDER
+            try:
+                for page, (page_width, page_height) in zip(pages, sizes, strict=True):
+                    for top in range(0, page_height, PNG_BAND_ROWS):
+                        rows = min(PNG_BAND_ROWS, page_height - top)
+                        bitmap = pdfium.PdfBitmap.new_native(
+                            page_width, rows, pdfium_c.FPDFBitmap_BGR, rev_byteorder=True
+                        )
+                        bitmap.fill_rect((255, 255, 255, 255), 0, 0, page_width, rows)
+                        # The whole page shifted up by `top`: pdfium clips it to the band.
+                        pdfium_c.FPDF_RenderPageBitmap(
+                            bitmap, page, 0, -top, page_width, page_height, 0, flags
+                        )
+                        bands.put(bitmap)
+            except BaseException as error:
+                bands.put(error)
+            bands.put(None)
+
+        worker = threading.Thread(target=rasterise, name="png-raster", daemon=True)
+        worker.start()
+        while (band := bands.get()) is not None:
+            if isinstance(band, BaseException):
+                worker.join()
+                raise RenderError("The PNG could not be drawn from the PDF.") from band
+            encoder.add_rows(band.buffer, band.width, band.height, band.stride)
+        worker.join()
         return encoder.finish()
     finally:
+        for page in locals().get("pages", []):
+            page.close()
         document.close()
 
 
@@ -403,14 +436,12 @@ class PngWriter:
         view = memoryview(buffer).cast("B")
         row_bytes = width * 3
         padding = b"\xff" * ((self.width - width) * 3)
-        compress = self._zlib.compress
-        out = self._chunks
+        parts: list[Any] = []
         for row in range(height):
             start = row * stride
-            out.append(compress(b"\x00"))
-            out.append(compress(view[start : start + row_bytes]))
-            if padding:
-                out.append(compress(padding))
+            parts += (b"\x00", view[start : start + row_bytes], padding)
+        # One call per band: zlib releases the GIL on large inputs.
+        self._chunks.append(self._zlib.compress(b"".join(parts)))
         self.rows_written += height
 
     def finish(self) -> bytes:
