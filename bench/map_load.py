@@ -177,10 +177,97 @@ def measure(journey_map: Any, owner: Any, runs: int) -> dict[str, Any]:
     }
 
 
+def _summary(timings: list[float]) -> dict[str, float]:
+    timings = sorted(timings)
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[max(0, round(0.95 * len(timings)) - 1)],
+        "min_ms": timings[0],
+        "max_ms": timings[-1],
+    }
+
+
+def measure_http(journey_map: Any, owner: Any, runs: int, port: int, db: str) -> dict[str, Any]:
+    """The same request from a real uvicorn (ASGI, its thread pool, HTTP) on the bench db."""
+    import http.client
+    import subprocess
+    from urllib.parse import urlsplit, urlunsplit
+
+    from rest_framework.authtoken.models import Token
+
+    token, _ = Token.objects.get_or_create(user=owner)
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    # Production settings (DEBUG off), as behind a TLS-terminating proxy.
+    env = dict(
+        os.environ,
+        DATABASE_URL=urlunsplit(parts._replace(path=f"/{db}")),
+        DEBUG="0",
+        SECRET_KEY=uuid.uuid4().hex * 2,
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "journeymap.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {
+            "Authorization": f"Token {token.key}",
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+        }
+        path = f"/api/maps/{journey_map.pk}/"
+        for _ in range(100):  # wait for the server to answer
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                break
+            except OSError:
+                conn.close()
+                time.sleep(0.2)
+        assert response.status == 200, response.status
+        for _ in range(5):
+            conn.request("GET", path, headers=headers)
+            conn.getresponse().read()
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            body = conn.getresponse().read()
+            timings.append((time.perf_counter() - started) * 1000)
+        assert len(body) > 1000
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return _summary(timings)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--items", type=int, default=600)
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=0,
+        help="also time the request over HTTP from a real uvicorn on this port",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
@@ -200,6 +287,9 @@ def main() -> int:
     try:
         journey_map, owner, build_s = build(args.items)
         result = measure(journey_map, owner, args.runs)
+        if args.http_port:
+            bench_db = connection.settings_dict["NAME"]
+            result["http"] = measure_http(journey_map, owner, args.runs, args.http_port, bench_db)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
@@ -216,6 +306,12 @@ def main() -> int:
         f"p95 {result['p95_ms']:.1f} ms, min {result['min_ms']:.1f} ms, "
         f"max {result['max_ms']:.1f} ms"
     )
+    if "http" in result:
+        http = result["http"]
+        print(
+            f"over HTTP (uvicorn, keep-alive), {args.runs} runs: median {http['median_ms']:.1f} "
+            f"ms, p95 {http['p95_ms']:.1f} ms, min {http['min_ms']:.1f} ms"
+        )
     print(
         f"targets: <= {TARGET_QUERIES} queries, median <= {TARGET_MEDIAN_MS:.0f} ms: "
         f"{'met' if ok else 'NOT met'}"
