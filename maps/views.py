@@ -7,6 +7,7 @@ persona.attach/detach ops), so it lands in the op log and reaches open editors.
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from typing import Any
 
@@ -60,7 +61,12 @@ def gallery_cards(language: str) -> list[dict[str, Any]]:
 
 class CreateMapForm(forms.Form):
     template = forms.CharField(max_length=80)
-    title = forms.CharField(label=gettext_lazy("Map title"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Map title"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Leave empty to use the template's name."),
+    )
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the map"), choices=Language.choices
     )
@@ -71,11 +77,14 @@ class CreateMapForm(forms.Form):
             raise forms.ValidationError(_("Choose a template from the gallery."))
         return key
 
-    def clean_title(self) -> str:
-        title = str(self.cleaned_data["title"]).strip()
-        if not title:
-            raise forms.ValidationError(_("Give the map a title."))
-        return title
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        title = unicodedata.normalize("NFC", str(data.get("title") or "")).strip()
+        if not title and "template" in data and "language" in data:
+            spec = get_template(data["template"])
+            title = spec.names[data["language"]] if spec else str(_("Untitled map"))
+        data["title"] = title
+        return data
 
 
 @login_required
