@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from personas.models import PERSONA_COLORS, Persona
 from personas.photos import MAX_PHOTO_BYTES, persona_photo_clean
 from touchpoints.catalog import CHANNELS
-from workspaces.current import current_workspace
+from workspaces.current import current_workspace, user_of
 from workspaces.models import Membership
 
 # The editor's sections, in order: (title, help, fields).
@@ -61,7 +61,7 @@ def _channel_choices() -> list[tuple[str, str]]:
     return [(channel.key, channel.name(language)) for channel in CHANNELS]
 
 
-class PersonaForm(forms.ModelForm):  # type: ignore[type-arg]
+class PersonaForm(forms.ModelForm):
     channels = forms.MultipleChoiceField(
         label=gettext_lazy("Channels they use"),
         required=False,
@@ -145,7 +145,7 @@ class NewPersonaForm(forms.Form):
 def _persona_for(request: HttpRequest, persona_id: Any) -> Persona:
     persona = Persona.objects.filter(
         pk=persona_id,
-        workspace__in=Membership.objects.filter(user=request.user).values("workspace"),
+        workspace__in=Membership.objects.filter(user=user_of(request)).values("workspace"),
     ).first()
     if persona is None:
         raise Http404("No such persona.")
@@ -165,7 +165,7 @@ def persona_list(request: HttpRequest) -> HttpResponse:
             name=unicodedata.normalize("NFC", form.cleaned_data["name"]).strip(),
             segment=form.cleaned_data["segment"],
             color=PERSONA_COLORS[count % len(PERSONA_COLORS)],
-            created_by=request.user,
+            created_by_id=request.user.pk,
         )
         return redirect("persona-edit", persona_id=persona.pk)
     personas = workspace.personas.prefetch_related("maps")

@@ -5,6 +5,8 @@ Falls back to the user's first workspace when the session names none or one they
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 from workspaces.models import Membership, Workspace
@@ -12,12 +14,17 @@ from workspaces.models import Membership, Workspace
 SESSION_KEY = "workspace_id"
 
 
+def user_of(request: HttpRequest) -> Any:
+    """The signed-in user; pages that call this require sign-in."""
+    return request.user
+
+
 def current_membership(request: HttpRequest) -> Membership | None:
     # Cached on the request: the top bar and the view both ask.
     cached = getattr(request, "_jm_membership", False)
     if cached is not False:
         return cached  # type: ignore[return-value]
-    memberships = Membership.objects.select_related("workspace").filter(user=request.user)
+    memberships = Membership.objects.select_related("workspace").filter(user=user_of(request))
     wanted = request.session.get(SESSION_KEY)
     membership = None
     if wanted:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from maps.models import JourneyMap, MapType, Stage
 from personas.models import Persona
-from workspaces.current import current_membership, set_current_workspace
+from workspaces.current import current_membership, set_current_workspace, user_of
 from workspaces.models import Membership, Workspace
 from workspaces.services import membership_set, workspace_create
 
@@ -47,7 +47,10 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", gettext_lazy("All types")), *MapType.choices]
+        self.fields["type"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("All types")),
+            *MapType.choices,
+        ]
 
 
 def _filtered_maps(workspace: Workspace, user: Any, form: FilterForm) -> Any:
@@ -101,7 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
+class SignUpForm(UserCreationForm):
     email = forms.EmailField(label=gettext_lazy("Email"))
 
     class Meta(UserCreationForm.Meta):
@@ -186,7 +189,7 @@ class AddMemberForm(forms.Form):
 def _member_workspace(request: HttpRequest, workspace_id: Any) -> tuple[Workspace, str]:
     membership = (
         Membership.objects.select_related("workspace")
-        .filter(workspace_id=workspace_id, user=request.user)
+        .filter(workspace_id=workspace_id, user=user_of(request))
         .first()
     )
     if membership is None:
