@@ -64,7 +64,7 @@ def test_token_endpoint_is_rate_limited_with_429(api, owner, settings):
     finally:
         from rest_framework.settings import api_settings
 
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
 
     assert [r.status_code for r in codes] == [200, 200, 429]
     assert codes[-1].json()["code"] == "rate_limited"
