@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from maps.exports import ICON_PATHS
 from maps.models import ITEM_KIND_OF_LANE, JourneyMap, LaneKind
@@ -48,6 +49,7 @@ def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
 
 
 @login_required
+@ensure_csrf_cookie  # the script sends changes with the CSRF token from this cookie
 def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
     journey_map = JourneyMap.objects.filter(pk=map_id).select_related("workspace").first()
     role = journey_map.role_of(request.user) if journey_map is not None else None

@@ -10,9 +10,6 @@ from typing import Any
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# Playwright's sync API runs an event loop; the ORM calls in the test body are still
-# synchronous and on the test's own thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,10 +22,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(tab: Any, live_server: Any, user: Any) -> None:
+    """A session cookie for `user`; the editor page itself hands out the CSRF cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    tab.context.clear_cookies()
+    tab.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
 @pytest.fixture
-def page(live_server: Any, owner: Any, workspace: Any) -> Iterator[Any]:
+def page(
+    live_server: Any, owner: Any, workspace: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
+    # still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
@@ -49,12 +65,7 @@ def page(live_server: Any, owner: Any, workspace: Any) -> Iterator[Any]:
 
         tab.on("console", on_console)
         tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.goto(f"{live_server.url}/login/")
-        tab.fill("input[name=username]", "owner")
-        tab.fill("input[name=password]", "pw")
-        tab.click("form [type=submit]")
-        tab.wait_for_load_state()
-        errors.clear()  # the sign-in page is not the editor's
+        sign_in(tab, live_server, owner)
         tab.on("response", on_response)
         yield tab
         browser.close()
@@ -100,10 +111,15 @@ def create_map_from_template(page: Any, live_server: Any, workspace: Any) -> str
 
 
 def test_editing_by_mouse_and_keyboard_persists(
-    page: Any, live_server: Any, workspace: Any
+    page: Any, live_server: Any, workspace: Any, owner: Any
 ) -> None:
+    from maps.documents import map_create
     from maps.models import Item, JourneyMap, Stage
 
+    # An empty map teaches how to start; from there, a new map from a template.
+    empty = map_create(workspace=workspace, actor=owner, title="Bản đồ trống")
+    open_editor(page, f"{live_server.url}/maps/{empty.pk}/")
+    assert page.locator(".jm-empty-map [data-action=add-stage]").count() == 1
     url = create_map_from_template(page, live_server, workspace)
     open_editor(page, url)
     journey_map = JourneyMap.objects.get(pk=url.rstrip("/").rsplit("/", 1)[1])
@@ -232,13 +248,7 @@ def test_viewer_sees_the_map_read_only(
 
     viewer = make_user("viewer")
     MapAccess.objects.create(map=template_map, user=viewer, role="viewer")
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "viewer")
-    page.fill("input[name=password]", "pw")
-    page.click("form [type=submit]")
-    page.wait_for_load_state()
-    page.errors.clear()
+    sign_in(page, live_server, viewer)
     open_editor(page, f"{live_server.url}/maps/{template_map.pk}/")
     assert page.locator(".jm-card").count() > 0
     assert page.locator(".jm-add-card").count() == 0
