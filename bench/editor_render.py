@@ -39,8 +39,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from maps.documents import map_create  # noqa: E402
 from maps.services import apply_ops  # noqa: E402
@@ -174,7 +176,13 @@ def summary(measured: tuple[list[float], list[float]]) -> str:
     )
 
 
-def measure(base: str, map_id: str, username: str, loads: int) -> None:
+def session_for(username: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def measure(base: str, map_id: str, session: str, loads: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -183,11 +191,9 @@ def measure(base: str, map_id: str, username: str, loads: int) -> None:
             args=CHROMIUM_ARGS,
         )
         page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.goto(f"{base}/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "pw")
-        page.click("form [type=submit]")
-        page.wait_for_load_state()
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}]
+        )
         url = f"{base}/maps/{map_id}/"
         page.goto(url)  # warm the static files and the server
         page.wait_for_selector("body[data-ready=true]")
@@ -249,7 +255,7 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{args.port}"
         wait_for(f"{base}/healthz")
-        measure(base, str(journey_map.pk), username, args.loads)
+        measure(base, str(journey_map.pk), session_for(username), args.loads)
     finally:
         server.terminate()
         server.wait(timeout=10)

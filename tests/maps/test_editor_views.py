@@ -49,6 +49,11 @@ def test_viewer_gets_read_only_mode(role_users: dict[str, Any], journey_map: Any
     assert "jm-read-only" not in page_for(role_users["owner"], journey_map).content.decode()
 
 
+def test_editor_hands_out_the_csrf_cookie_its_script_sends(owner: Any, journey_map: Any) -> None:
+    response = page_for(owner, journey_map)
+    assert response.cookies["csrftoken"].value
+
+
 def test_outsider_gets_404(role_users: dict[str, Any], journey_map: Any) -> None:
     assert page_for(role_users["outsider"], journey_map).status_code == 404
 
