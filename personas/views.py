@@ -100,6 +100,7 @@ class PersonaForm(forms.ModelForm):
         } | {
             "day_in_life": forms.Textarea(attrs={"rows": 5}),
             "research": forms.Textarea(attrs={"rows": 4}),
+            "segment": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
