@@ -1,0 +1,122 @@
+"""The server-rendered pages in a real browser (Debian's Chromium through Playwright):
+sign in, create a map from the template gallery, edit a persona, switch the language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from maps.models import JourneyMap
+from personas.models import Persona
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM checks between
+    # browser steps are plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    from tests.conftest import CHROMIUM
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 860})
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    page.goto(f"{live_server.url}/")
+    assert "/login/" in page.url
+    page.get_by_label(re.compile("Tên đăng nhập|Username")).fill(username)
+    page.get_by_label(re.compile("Mật khẩu|Password")).fill("pw")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_sign_in_and_create_a_map_from_the_gallery(
+    page: Any, live_server: Any, owner: Any, workspace: Any
+) -> None:
+    sign_in(page, live_server, "owner")
+    page.get_by_role("link", name=re.compile("Start from a template|Bắt đầu")).first.click()
+    page.wait_for_url(re.compile(r"/maps/new/$"))
+    # A template card is a radio: reach it by keyboard and choose it with Space.
+    card = page.locator("input[name=template][value=buyer_journey_5]")
+    card.focus()
+    page.keyboard.press("Space")
+    assert card.is_checked()
+    page.locator("input[name=title]").fill("Khách mua sắm trực tuyến")
+    page.locator("select[name=language]").select_option("en")
+    assert page.console_errors == []
+    page.locator(".jm-create-bar button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/maps/[0-9a-f-]{36}/$"))
+    journey_map = JourneyMap.objects.get(title="Khách mua sắm trực tuyến")
+    assert journey_map.language == "en"
+    assert journey_map.template == "buyer_journey_5"
+    assert journey_map.stages.count() == 5
+    assert str(journey_map.pk) in page.url
+    page.goto(f"{live_server.url}/")
+    assert page.get_by_role("link", name="Khách mua sắm trực tuyến", exact=True).is_visible()
+    assert page.console_errors == []
+
+
+def test_edit_a_persona(page: Any, live_server: Any, owner: Any, workspace: Any) -> None:
+    sign_in(page, live_server, "owner")
+    page.locator(".jm-nav a[href='/personas/']").click()
+    page.locator("input[name=name]").fill("Chị Mai")
+    page.locator(".jm-segmented label", has_text="B2B").click()
+    page.locator("form.jm-inline-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/personas/[0-9a-f-]{36}/$"))
+    page.locator("textarea[name=goals]").fill("Mua nhanh, giao đúng hẹn")
+    page.locator("input[name=job_title]").fill("Trưởng phòng mua hàng")
+    page.locator("input[name=channels][value=search]").check()
+    page.locator(".jm-persona-hero button[type=submit]").click()
+    page.wait_for_load_state()
+    persona = Persona.objects.get(name="Chị Mai")
+    assert persona.segment == "b2b"
+    assert persona.goals == "Mua nhanh, giao đúng hẹn"
+    assert persona.job_title == "Trưởng phòng mua hàng"
+    assert persona.channels == ["search"]
+    assert page.locator("h1").inner_text() == "Chị Mai"
+    assert page.console_errors == []
+
+
+def test_switch_language(page: Any, live_server: Any, owner: Any, workspace: Any) -> None:
+    sign_in(page, live_server, "owner")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.locator(".jm-lang button[value=en]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator(".jm-lang button[value=en]").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("link", name="Personas").is_visible()
+    page.locator(".jm-lang button[value=vi]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.console_errors == []
