@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from journeymap.health import healthz
 from maps import api as maps_api
-from maps import export_api
+from maps import export_api, method_api
 from personas import api as personas_api
 from workspaces import api as workspaces_api
 from workspaces.token_api import TokenView
@@ -25,6 +25,24 @@ api_patterns: list[URLPattern | URLResolver] = [
     ),
     path("templates/", maps_api.TemplateListView.as_view(), name="api-templates"),
     path("maps/", maps_api.MapListView.as_view(), name="api-maps"),
+    path("metrics/", method_api.MetricCatalogView.as_view(), name="api-metrics"),
+    path("metrics/calculate/", method_api.MetricCalculateView.as_view(), name="api-metrics-calc"),
+    path(
+        "persona-templates/",
+        method_api.PersonaTemplateListView.as_view(),
+        name="api-persona-templates",
+    ),
+    path(
+        "persona-templates/<slug:key>/",
+        method_api.PersonaTemplateCreateView.as_view(),
+        name="api-persona-template",
+    ),
+    path("maps/<uuid:map_id>/health/", method_api.MapHealthView.as_view(), name="api-map-health"),
+    path(
+        "maps/<uuid:map_id>/coverage/",
+        method_api.MapCoverageView.as_view(),
+        name="api-map-coverage",
+    ),
     path("maps/import/", maps_api.ImportView.as_view(), name="api-map-import"),
     path("maps/<uuid:map_id>/", maps_api.MapDetailView.as_view(), name="api-map"),
     path("maps/<uuid:map_id>/changes/", maps_api.ChangeListView.as_view(), name="api-map-changes"),

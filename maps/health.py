@@ -1,0 +1,186 @@
+"""The journey health check: the gaps DOMAIN.md's method asks a team to look for.
+
+`map_health` reads the map in a fixed number of queries (map fields, stages, lanes, items,
+personas) and returns findings `{"code", "severity", "message", "target"}` (PROTOCOL.md), each
+message in the requested language and `target` the id of the map, stage or item concerned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from maps.models import Evidence, ItemKind, JourneyMap, LaneKind, Stage
+
+WARNING = "warning"
+INFO = "info"
+
+# Each code's message in both languages; `{name}` is the stage or item concerned.
+MESSAGES: dict[str, dict[str, str]] = {
+    "objective_missing": {
+        "vi": "Bản đồ chưa có mục tiêu: hãy ghi rõ bản đồ này nhằm trả lời câu hỏi gì.",
+        "en": "The map has no objective: say what question this map should answer.",
+    },
+    "persona_missing": {
+        "vi": "Bản đồ chưa gắn chân dung khách hàng nào.",
+        "en": "No persona is attached to the map.",
+    },
+    "review_overdue": {
+        "vi": "Đã quá ngày rà soát ({date}): hãy cập nhật bản đồ.",
+        "en": "The review date ({date}) has passed: bring the map up to date.",
+    },
+    "stage_without_touchpoints": {
+        "vi": "Giai đoạn “{name}” chưa có điểm chạm nào.",
+        "en": "Stage “{name}” has no touchpoints.",
+    },
+    "touchpoint_without_owner": {
+        "vi": "Điểm chạm “{name}” chưa có bộ phận phụ trách.",
+        "en": "Touchpoint “{name}” has no owning team.",
+    },
+    "obstacle_without_opportunity": {
+        "vi": "Rào cản “{name}” chưa có cơ hội hay hành động nào khắc phục.",
+        "en": "Obstacle “{name}” has no opportunity or action that addresses it.",
+    },
+    "stage_without_metric": {
+        "vi": "Giai đoạn “{name}” chưa có chỉ số đo lường.",
+        "en": "Stage “{name}” has no metric.",
+    },
+    "emotional_low_point": {
+        "vi": "Điểm cảm xúc thấp nhất ({score}) nằm ở giai đoạn “{name}”.",
+        "en": "The emotional low point ({score}) is at stage “{name}”.",
+    },
+    "unsupported_pain_point": {
+        "vi": "Điểm đau “{name}” mới chỉ là giả định: hãy thêm bằng chứng nghiên cứu.",
+        "en": "Pain point “{name}” is only an assumption: add research evidence.",
+    },
+}
+SEVERITY = {
+    "objective_missing": WARNING,
+    "persona_missing": WARNING,
+    "review_overdue": WARNING,
+    "stage_without_touchpoints": WARNING,
+    "touchpoint_without_owner": WARNING,
+    "obstacle_without_opportunity": WARNING,
+    "stage_without_metric": INFO,
+    "emotional_low_point": INFO,
+    "unsupported_pain_point": INFO,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    target: str
+    params: dict[str, Any]
+
+    def as_dict(self, language: str) -> dict[str, Any]:
+        message = MESSAGES[self.code][language].format(**self.params)
+        return {
+            "code": self.code,
+            "severity": SEVERITY[self.code],
+            "message": message,
+            "target": self.target,
+        }
+
+
+def _label(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _map_findings(journey_map: JourneyMap, has_persona: bool, today: dt.date) -> list[Finding]:
+    target = str(journey_map.pk)
+    findings = []
+    if not journey_map.objective.strip():
+        findings.append(Finding("objective_missing", target, {}))
+    if not has_persona:
+        findings.append(Finding("persona_missing", target, {}))
+    if journey_map.next_review is not None and journey_map.next_review < today:
+        date = journey_map.next_review.isoformat()
+        findings.append(Finding("review_overdue", target, {"date": date}))
+    return findings
+
+
+def _stage_findings(stages: list[Stage], items: list[dict[str, Any]]) -> list[Finding]:
+    with_touchpoints = {i["stage_id"] for i in items if i["kind"] == ItemKind.TOUCHPOINT}
+    with_metrics = {i["stage_id"] for i in items if i["kind"] == ItemKind.METRIC}
+    findings = []
+    for stage in stages:
+        params = {"name": _label(stage.name)}
+        if stage.pk not in with_touchpoints:
+            findings.append(Finding("stage_without_touchpoints", str(stage.pk), params))
+        if stage.pk not in with_metrics:
+            findings.append(Finding("stage_without_metric", str(stage.pk), params))
+    return findings
+
+
+def _item_findings(items: list[dict[str, Any]]) -> list[Finding]:
+    opportunity_stages = {i["stage_id"] for i in items if i["lane__kind"] == LaneKind.OPPORTUNITIES}
+    fixed = {i["fixes_id"] for i in items if i["fixes_id"] is not None}
+    findings = []
+    for item in items:
+        params = {"name": _label(item["text"] or item["name"] or "…")}
+        if item["kind"] == ItemKind.TOUCHPOINT and not item["owner"].strip():
+            findings.append(Finding("touchpoint_without_owner", str(item["id"]), params))
+        if item["lane__kind"] != LaneKind.OBSTACLES:
+            continue
+        if item["stage_id"] not in opportunity_stages and item["id"] not in fixed:
+            findings.append(Finding("obstacle_without_opportunity", str(item["id"]), params))
+        if item["evidence"] == Evidence.ASSUMPTION:
+            findings.append(Finding("unsupported_pain_point", str(item["id"]), params))
+    return findings
+
+
+def _low_point(stages: list[Stage], items: list[dict[str, Any]]) -> list[Finding]:
+    """The lowest as-is emotion on the map, if it is below neutral (the first one on ties)."""
+    order = {stage.pk: index for index, stage in enumerate(stages)}
+    points = [
+        i
+        for i in items
+        if i["kind"] == ItemKind.EMOTION and i["score"] is not None and i["variant"] != "to_be"
+    ]
+    if not points:
+        return []
+    lowest = min(points, key=lambda i: (i["score"], order.get(i["stage_id"], 0), i["position"]))
+    if lowest["score"] >= 0:
+        return []
+    name = next(s.name for s in stages if s.pk == lowest["stage_id"])
+    params = {"name": _label(name), "score": lowest["score"]}
+    return [Finding("emotional_low_point", str(lowest["id"]), params)]
+
+
+ITEM_FIELDS = (
+    "id",
+    "stage_id",
+    "kind",
+    "lane__kind",
+    "text",
+    "name",
+    "owner",
+    "evidence",
+    "fixes_id",
+    "score",
+    "variant",
+    "position",
+)
+
+
+def map_health(*, journey_map: JourneyMap, today: dt.date | None = None) -> list[Finding]:
+    """Every finding for the map, map-level first, then in stage order."""
+    today = today or timezone.localdate()
+    stages = list(Stage.objects.filter(map=journey_map).order_by("position", "id"))
+    items = list(
+        journey_map.items.order_by("stage__position", "lane__position", "position", "id").values(
+            *ITEM_FIELDS
+        )
+    )
+    has_persona = journey_map.personas.exists()
+    return (
+        _map_findings(journey_map, has_persona, today)
+        + _stage_findings(stages, items)
+        + _low_point(stages, items)
+        + _item_findings(items)
+    )

@@ -1,0 +1,119 @@
+"""The method's API: metric catalog and calculators, health check, touchpoint coverage,
+persona templates. Thin views: parse, check access, call one function, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from journeymap.api import ApiError
+from maps.health import map_health
+from maps.metrics import MetricInputError, catalog, metric_calculate
+from maps.models import JourneyMap
+from personas.persona_templates import (
+    PERSONA_TEMPLATES,
+    persona_from_template,
+    persona_template_list,
+)
+from personas.serializers import PersonaSerializer
+from touchpoints.analysis import touchpoint_coverage
+from workspaces.access import map_for, signed_in, workspace_for
+
+LANGUAGES = ("vi", "en")
+LANG_PARAM = OpenApiParameter("lang", OpenApiTypes.STR, enum=list(LANGUAGES))
+
+
+def request_language(request: Request, journey_map: JourneyMap | None = None) -> str:
+    """?lang= first; then the language the user chose (cookie) or the browser asks for; then
+    the map's own language."""
+    asked = request.query_params.get("lang", "")
+    if asked:
+        if asked not in LANGUAGES:
+            raise ApiError(code="invalid", message="lang is vi or en.")
+        return asked
+    django_request = request._request
+    chose = "django_language" in django_request.COOKIES or "HTTP_ACCEPT_LANGUAGE" in (
+        django_request.META
+    )
+    if chose or journey_map is None:
+        language = translation.get_language_from_request(django_request)
+        if language in LANGUAGES:
+            return language
+    return journey_map.language if journey_map is not None else "vi"
+
+
+class MetricCatalogView(APIView):
+    @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        language = request.query_params.get("lang")
+        if language is not None and language not in LANGUAGES:
+            raise ApiError(code="invalid", message="lang is vi or en.")
+        return Response(catalog(language))
+
+
+class MetricCalculateView(APIView):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        body = request.data
+        if not isinstance(body, dict) or not isinstance(body.get("metric"), str):
+            raise ApiError(code="invalid", message='Send {"metric": "nps", …inputs}.')
+        language = request_language(request)
+        try:
+            result = metric_calculate(metric=body["metric"], inputs=body)
+        except MetricInputError as error:
+            raise ApiError(code="invalid", message=error.messages[language]) from None
+        return Response({"metric": body["metric"], **result.as_dict(language)})
+
+
+class MapHealthView(APIView):
+    @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, map_id: Any) -> Response:
+        journey_map, _role = map_for(request.user, map_id)
+        language = request_language(request, journey_map)
+        findings = map_health(journey_map=journey_map)
+        return Response({"findings": [finding.as_dict(language) for finding in findings]})
+
+
+class MapCoverageView(APIView):
+    @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, map_id: Any) -> Response:
+        journey_map, _role = map_for(request.user, map_id)
+        language = request_language(request, journey_map)
+        return Response(touchpoint_coverage(journey_map=journey_map, language=language))
+
+
+class PersonaTemplateListView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response(persona_template_list())
+
+
+class PersonaTemplateCreateView(APIView):
+    """POST {"workspace", "language"?}: a new workspace persona from the template."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: PersonaSerializer})
+    def post(self, request: Request, key: str) -> Response:
+        body = request.data if isinstance(request.data, dict) else {}
+        if not body.get("workspace"):
+            raise ApiError(code="invalid", message="Give the persona's workspace.")
+        workspace = workspace_for(request.user, body["workspace"])
+        if key not in PERSONA_TEMPLATES:
+            raise ApiError(
+                code="not_found",
+                message=f"No persona template {key[:80]!r}.",
+                status_code=status.HTTP_404_NOT_FOUND,
+            )
+        language = body.get("language") or request_language(request)
+        if language not in LANGUAGES:
+            raise ApiError(code="invalid", message="language is vi or en.")
+        persona = persona_from_template(
+            workspace=workspace, actor=signed_in(request.user), key=key, language=language
+        )
+        return Response(PersonaSerializer(persona).data, status=status.HTTP_201_CREATED)
