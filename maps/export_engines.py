@@ -312,6 +312,15 @@ def weasyprint_fetcher(blocked: list[str] | None = None) -> Any:
     return LocalOnlyFetcher()
 
 
+# WeasyPrint mixes up glyphs when one family is split into unicode-range subsets (the editor's
+# webfont is, static/fonts/), printing Vietnamese as garbage; it prints with the installed
+# Noto Sans instead, which covers Vietnamese in one file. A user stylesheet needs !important
+# to win over the template's own rules.
+WEASYPRINT_FONT_CSS = (
+    'body, body * { font-family: "Noto Sans", "DejaVu Sans", sans-serif !important; }'
+)
+
+
 def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None = None) -> bytes:
     from weasyprint import CSS, HTML
 
@@ -320,16 +329,17 @@ def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None 
         logging.getLogger(name).setLevel(logging.WARNING)
 
     document = HTML(string=html, base_url=DOCUMENT_URL, url_fetcher=weasyprint_fetcher(blocked))
+    fonts = CSS(string=WEASYPRINT_FONT_CSS)
     if not page_spec.poster:
-        return document.write_pdf()
+        return document.write_pdf(stylesheets=[fonts])
     # Lay out once on a very tall page, measure the content, then lay out at that height.
     tall = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm 5000mm; }}")
-    rendered = document.render(stylesheets=[tall])
+    rendered = document.render(stylesheets=[tall, fonts])
     root = rendered.pages[0]._page_box.children[0]  # no public measure API
     content_px = root.margin_height()
     height_mm = max(content_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
     exact = CSS(string=f"@page {{ size: {page_spec.width_mm:.2f}mm {height_mm:.2f}mm; }}")
-    return document.write_pdf(stylesheets=[exact])
+    return document.write_pdf(stylesheets=[exact, fonts])
 
 
 # --------------------------------------------------------------------------- choice and PNG

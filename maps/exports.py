@@ -149,6 +149,7 @@ LABELS: dict[str, dict[str, str]] = {
         "blueprint": "Bản thiết kế dịch vụ",
         "empty": "Bản đồ chưa có giai đoạn nào.",
         "continued": "tiếp",
+        "fixes": "Khắc phục",
     },
     "en": {
         "objective": "Objective",
@@ -186,6 +187,7 @@ LABELS: dict[str, dict[str, str]] = {
         "blueprint": "Service blueprint",
         "empty": "This map has no stages yet.",
         "continued": "cont.",
+        "fixes": "Fixes",
     },
 }
 
@@ -223,7 +225,14 @@ ICON_PATHS: dict[str, str] = {
     "refresh": "M20 11a8 8 0 0 0-14-5l-2 2M4 4v4h4M4 13a8 8 0 0 0 14 5l2-2M20 20v-4h-4",
     "dot": "M12 8a4 4 0 1 1 0 8a4 4 0 0 1 0-8z",
 }
-TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+# Trend arrows drawn as SVG: arrow characters are missing from Noto Sans, and WeasyPrint
+# printed them as empty boxes.
+TREND_PATHS = {
+    "up": "M12 19V5M5 12l7-7l7 7",
+    "down": "M12 5v14M5 12l7 7l7-7",
+    "flat": "M5 12h14M13 6l6 6l-6 6",
+}
+TREND_COLORS = {"up": "#16a34a", "down": "#dc2626", "flat": "#6b7280"}
 EMOTION_COLORS = {-2: "#dc2626", -1: "#f97316", 0: "#eab308", 1: "#65a30d", 2: "#16a34a"}
 
 
@@ -390,7 +399,8 @@ def _item_view(
     elif kind == "metric":
         view["value_text"] = _number(item.get("value"), language)
         view["target_text"] = _number(item.get("target"), language)
-        view["trend_arrow"] = TREND_ARROWS.get(item.get("trend") or "", "")
+        view["trend_path"] = TREND_PATHS.get(item.get("trend") or "", "")
+        view["trend_color"] = TREND_COLORS.get(item.get("trend") or "", "#6b7280")
     elif kind == "action":
         view["status_label"] = labels.get(item.get("status") or "", "")
         view["fixes_text"] = texts.get(item.get("fixes") or "", "")
