@@ -76,13 +76,13 @@ export function renderEmotionLane(lane, stages) {
     for (const p of points) faces.push(face(p.item, p.x, color));
     const persona = (ed.store.doc.personas || []).find((x) => x.id === personaId);
     legend.push(el("span", { class: "jm-legend-item", style: `--jm-legend:${color}` },
-      el("span", { class: variant === "to_be" ? "jm-swatch jm-dashed" : "jm-swatch" }),
+      el("span", { class: variant === "to_be" ? "jm-legend-swatch jm-dashed" : "jm-legend-swatch" }),
       `${persona ? persona.name : _("Customer")} · ${variant === "to_be" ? _("to be") : _("as is")}`));
   }
   chart.append(...faces);
   area.append(chart);
   if (legend.length) area.append(el("div", { class: "jm-emo-legend" }, ...legend));
-  if (!items.length) area.append(el("p", { class: "jm-hint jm-emo-hint", text: laneHint("emotions") }));
+  if (!items.length) area.append(el("p", { class: "jm-ed-hint jm-emo-hint", text: laneHint("emotions") }));
   if (ed.canEdit) {
     const adds = el("div", { class: "jm-emo-adds" });
     for (const stage of stages) {

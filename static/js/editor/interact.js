@@ -74,7 +74,7 @@ export function draftCard(cell, index = null) {
   const cards = cell.querySelectorAll(".jm-card");
   if (cards[at]) cell.insertBefore(draft, cards[at]);
   else cell.insertBefore(draft, cell.querySelector(".jm-add-card"));
-  cell.querySelector(".jm-hint")?.remove();
+  cell.querySelector(".jm-ed-hint")?.remove();
   inlineEditor(draft, "", {
     multiline: true, label: _("New card"),
     onDone(text) {

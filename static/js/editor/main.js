@@ -28,8 +28,8 @@ function laneDialog() {
   const dialog = el("dialog", { id: "jm-lane-dialog", class: "jm-dialog", "aria-labelledby": "jm-lane-dialog-title" },
     el("form", { method: "dialog" },
       el("h2", { id: "jm-lane-dialog-title", text: _("Add a lane") }),
-      el("div", { class: "jm-field" }, el("label", { for: "jm-lane-kind", text: _("What the lane holds") }), kinds),
-      el("div", { class: "jm-field" }, el("label", { for: "jm-lane-title", text: _("Title") }), title),
+      el("div", { class: "jm-ed-field" }, el("label", { for: "jm-lane-kind", text: _("What the lane holds") }), kinds),
+      el("div", { class: "jm-ed-field" }, el("label", { for: "jm-lane-title", text: _("Title") }), title),
       el("div", { class: "jm-dialog-actions" },
         el("button", { type: "submit", value: "cancel", class: "jm-btn" }, _("Cancel")),
         el("button", { type: "submit", value: "add", class: "jm-btn jm-btn-primary" }, _("Add lane")))));
@@ -103,7 +103,7 @@ async function start() {
   try {
     doc = await loadDocument();
   } catch (_error) {
-    document.getElementById("jm-grid").replaceChildren(el("p", { class: "jm-hint", text: _("The map could not be loaded. Reload the page to try again.") }));
+    document.getElementById("jm-grid").replaceChildren(el("p", { class: "jm-ed-hint", text: _("The map could not be loaded. Reload the page to try again.") }));
     return;
   }
   ed.store = new Store(doc);

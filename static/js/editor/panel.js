@@ -13,7 +13,7 @@ const PHASES = () => [["", "—"], ["before", _("Before purchase")], ["during", 
 function field(label, control, hint) {
   const id = `jm-f-${control.name}`;
   control.id = id;
-  return el("div", { class: "jm-field" }, el("label", { for: id, text: label }), control, hint ? el("p", { class: "jm-field-hint", text: hint }) : null);
+  return el("div", { class: "jm-ed-field" }, el("label", { for: id, text: label }), control, hint ? el("p", { class: "jm-ed-field-hint", text: hint }) : null);
 }
 
 function input(name, value, type = "text", extra = {}) {

@@ -49,7 +49,7 @@ function cardBody(item) {
     parts.push(el("div", { class: "jm-card-meta" },
       channel ? icon(ed.config.icons[channel.icon] || ed.config.icons.dot, 15) : null,
       el("span", { class: "jm-channel", text: channel ? channelName(channel) : _("No channel yet") }),
-      online === null ? null : el("span", { class: online ? "jm-chip jm-online" : "jm-chip jm-offline", text: online ? _("Online") : _("Offline") })));
+      online === null ? null : el("span", { class: online ? "jm-pill jm-online" : "jm-pill jm-offline", text: online ? _("Online") : _("Offline") })));
     parts.push(el("p", { class: "jm-card-text", text: item.text || "" }));
     const foot = el("div", { class: "jm-card-foot" });
     if (item.owner) foot.append(el("span", { class: "jm-owner", title: item.owner, text: item.owner }));
@@ -77,7 +77,7 @@ function cardBody(item) {
       const overdue = item.status !== "done" && item.due < new Date().toISOString().slice(0, 10);
       foot.append(el("span", { class: overdue ? "jm-due jm-overdue" : "jm-due", text: item.due }));
     }
-    foot.append(el("span", { class: `jm-chip jm-status-${item.status || "todo"}`, text: STATUS_LABEL()[item.status || "todo"] }));
+    foot.append(el("span", { class: `jm-pill jm-status-${item.status || "todo"}`, text: STATUS_LABEL()[item.status || "todo"] }));
     parts.push(foot);
   } else {
     parts.push(el("p", { class: "jm-card-text", text: item.text || "" }));
@@ -110,7 +110,7 @@ function stageHead(stage, index) {
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
   el("span", { class: "jm-stage-num", text: String(index + 1) }),
   el("span", { class: "jm-stage-name", text: stage.name }),
-  stage.phase ? el("span", { class: "jm-chip jm-phase", text: { before: _("Before"), during: _("During"), after: _("After") }[stage.phase] || "" }) : null,
+  stage.phase ? el("span", { class: "jm-pill jm-phase", text: { before: _("Before"), during: _("During"), after: _("After") }[stage.phase] || "" }) : null,
   el("span", { class: "jm-count", text: String(count), title: _("Items in this stage") }));
   return head;
 }
@@ -128,7 +128,7 @@ function laneTitle(lane) {
 }
 
 function laneRow(lane, stages) {
-  const row = el("div", { class: `jm-row jm-lane-row jm-lane-${lane.kind}`, "data-lane": lane.id, role: "row" });
+  const row = el("div", { class: `jm-gridrow jm-lane-row jm-lane-${lane.kind}`, "data-lane": lane.id, role: "row" });
   row.append(laneTitle(lane));
   if (lane.kind === "emotions") {
     row.append(renderEmotionLane(lane, stages));
@@ -143,7 +143,7 @@ function laneRow(lane, stages) {
     const cell = el("div", { class: "jm-cell", role: "gridcell", "data-lane": lane.id, "data-stage": stage.id,
       "aria-label": `${lane.title} · ${stage.name}` });
     for (const item of items) cell.append(renderCard(item));
-    if (!laneItems.length && index === 0) cell.append(el("p", { class: "jm-hint", text: laneHint(lane.kind) }));
+    if (!laneItems.length && index === 0) cell.append(el("p", { class: "jm-ed-hint", text: laneHint(lane.kind) }));
     if (ed.canEdit) {
       cell.append(el("button", { type: "button", class: "jm-add-card", "data-action": "add-card",
         "aria-label": fmt(_("Add to %(lane)s in %(stage)s"), { lane: lane.title, stage: stage.name }) }, "+"));
@@ -179,7 +179,7 @@ export function renderAll() {
     finish();
     return;
   }
-  const head = el("div", { class: "jm-row jm-head-row", role: "row" },
+  const head = el("div", { class: "jm-gridrow jm-head-row", role: "row" },
     el("div", { class: "jm-corner" }, el("span", { text: _("Lanes") }), el("span", { class: "jm-corner-stages", text: _("Stages →") })));
   stages.forEach((stage, index) => head.append(stageHead(stage, index)));
   head.append(el("div", { class: "jm-tail" }, ed.canEdit
@@ -187,9 +187,9 @@ export function renderAll() {
     : null));
   const rows = [head];
   for (const lane of lanes) rows.push(laneRow(lane, stages));
-  if (!lanes.length) rows.push(el("div", { class: "jm-row jm-note-row" }, el("p", { class: "jm-hint", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
+  if (!lanes.length) rows.push(el("div", { class: "jm-gridrow jm-note-row" }, el("p", { class: "jm-ed-hint", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
   if (ed.canEdit) {
-    rows.push(el("div", { class: "jm-row jm-add-lane-row" },
+    rows.push(el("div", { class: "jm-gridrow jm-add-lane-row" },
       el("button", { type: "button", class: "jm-btn jm-btn-ghost", "data-action": "add-lane" }, `+ ${_("Add a lane")}`)));
   }
   grid.replaceChildren(...rows);
@@ -238,12 +238,12 @@ export function renderPersonas() {
   box.replaceChildren(...personas.map((p) => {
     const color = safeColor(p.color) || "#6366f1";
     const avatar = p.photo
-      ? el("img", { class: "jm-avatar", src: p.photo, alt: "" })
-      : el("span", { class: "jm-avatar", style: `background:${color}`, "aria-hidden": "true", text: initials(p.name) });
-    return el("article", { class: "jm-persona", style: `--jm-persona:${color}`, "aria-label": p.name },
+      ? el("img", { class: "jm-ed-avatar", src: p.photo, alt: "" })
+      : el("span", { class: "jm-ed-avatar", style: `background:${color}`, "aria-hidden": "true", text: initials(p.name) });
+    return el("article", { class: "jm-ed-persona", style: `--jm-persona:${color}`, "aria-label": p.name },
       avatar,
       el("div", { class: "jm-persona-text" },
-        el("h2", { class: "jm-persona-name", text: p.name }),
+        el("h2", { class: "jm-ed-persona-name", text: p.name }),
         p.segment || p.job_title ? el("p", { class: "jm-persona-role", text: [p.job_title, p.segment].filter(Boolean).join(" · ") }) : null,
         p.quote ? el("blockquote", { class: "jm-persona-quote", text: `“${p.quote}”` }) : null));
   }));
