@@ -196,20 +196,43 @@ class MemorySampler(threading.Thread):
             time.sleep(0.05)
 
 
-def timed(runs: int, work: Any) -> list[float]:
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and every process under it (Chromium, driver)."""
+    ticks = 0
+    for pid in [os.getpid(), *descendants(os.getpid())]:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+CPU: dict[str, list[float]] = {}
+
+
+def timed(runs: int, work: Any, label: str = "") -> list[float]:
+    """Wall times of `runs` calls; CPU seconds per call are kept in CPU[label]. On a shared
+    machine the CPU figure is the steadier one: it does not count time spent waiting."""
     times = []
     for _ in range(runs):
+        cpu = cpu_seconds()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
+        CPU.setdefault(label, []).append(cpu_seconds() - cpu)
     return times
 
 
-def fmt(times: list[float]) -> str:
-    return (
+def fmt(times: list[float], label: str = "") -> str:
+    text = (
         f"median {statistics.median(times):.2f} s (min {min(times):.2f}, "
         f"max {max(times):.2f}, n={len(times)})"
     )
+    if CPU.get(label):
+        text += f"; CPU {statistics.median(CPU[label]):.2f} s per job (median)"
+    return text
 
 
 def cold_chromium(html: str, page: export_engines.PageSpec) -> float:
@@ -307,14 +330,14 @@ def main() -> None:
         start = time.perf_counter()
         renderer.render_pdf(pdf_html, pdf_page)
         print(f"first render (launch + render): {time.perf_counter() - start:.2f} s")
-        pdf_times = timed(args.runs, lambda: renderer.render_pdf(pdf_html, pdf_page))
+        pdf_times = timed(args.runs, lambda: renderer.render_pdf(pdf_html, pdf_page), "pdf")
         pdf_peak = sampler.peak_pss_kb
         pages = len(
             __import__("pypdf")
             .PdfReader(__import__("io").BytesIO(renderer.render_pdf(pdf_html, pdf_page)))
             .pages
         )
-        print(f"warm Chromium, PDF (A3 landscape, {pages} pages): {fmt(pdf_times)}")
+        print(f"warm Chromium, PDF (A3 landscape, {pages} pages): {fmt(pdf_times, 'pdf')}")
         png_size: tuple[int, int] = (0, 0)
 
         def png_job() -> None:
@@ -327,12 +350,15 @@ def main() -> None:
             png_size = Image.open(BytesIO(png)).size
 
         sampler.peak_pss_kb = 0
-        png_times = timed(args.runs, png_job)
+        png_times = timed(args.runs, png_job, "png")
         print(
             f"peak PSS while rendering PDFs: {pdf_peak / 1024:.0f} MB; "
             f"while rendering PNGs: {sampler.peak_pss_kb / 1024:.0f} MB"
         )
-        print(f"warm Chromium, PNG 2× (poster, {png_size[0]}×{png_size[1]} px): {fmt(png_times)}")
+        print(
+            f"warm Chromium, PNG 2× (poster, {png_size[0]}×{png_size[1]} px): "
+            f"{fmt(png_times, 'png')}"
+        )
     sampler.stop.set()
     sampler.join()
     print(
@@ -343,8 +369,8 @@ def main() -> None:
     if export_engines.chromium_path():
         cold = [cold_chromium(pdf_html, pdf_page) for _ in range(3)]
         print(f"peer: cold `chromium --headless --print-to-pdf`, same HTML: {fmt(cold)}")
-    weasy = timed(3, lambda: export_engines.weasyprint_pdf(pdf_html, pdf_page))
-    print(f"peer: WeasyPrint, same HTML (A3): {fmt(weasy)}")
+    weasy = timed(3, lambda: export_engines.weasyprint_pdf(pdf_html, pdf_page), "weasy")
+    print(f"peer: WeasyPrint, same HTML (A3): {fmt(weasy, 'weasy')}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     export_engines.chromium_close()
 
