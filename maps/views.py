@@ -30,7 +30,7 @@ from workspaces.current import current_workspace
 from workspaces.models import MapRole, role_at_least
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-BLANK = "blank"
+DEFAULT_TEMPLATE = "buyer_journey_5"
 
 
 def _ui_language() -> str:
@@ -73,7 +73,7 @@ class CreateMapForm(forms.Form):
 
     def clean_template(self) -> str:
         key = str(self.cleaned_data["template"])
-        if key != BLANK and get_template(key) is None:
+        if get_template(key) is None:
             raise forms.ValidationError(_("Choose a template from the gallery."))
         return key
 
@@ -82,7 +82,7 @@ class CreateMapForm(forms.Form):
         title = unicodedata.normalize("NFC", str(data.get("title") or "")).strip()
         if not title and "template" in data and "language" in data:
             spec = get_template(data["template"])
-            title = spec.names[data["language"]] if spec else str(_("Untitled map"))
+            title = spec.names[data["language"]] if spec else ""
         data["title"] = title
         return data
 
@@ -97,7 +97,7 @@ def map_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         key = form.cleaned_data["template"]
         map_language = form.cleaned_data["language"]
-        spec = get_template(key) if key != BLANK else None
+        spec = get_template(key)
         try:
             journey_map = map_create(
                 workspace=workspace,
@@ -117,7 +117,8 @@ def map_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "cards": gallery_cards(language),
-            "selected": form["template"].value() or "",
+            # The classic 5-stage journey is the usual starting point; preselect it.
+            "selected": form["template"].value() or DEFAULT_TEMPLATE,
             "import_form": ImportForm(),
         },
     )

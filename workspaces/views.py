@@ -175,7 +175,9 @@ def _uuid_or_none(raw: Any) -> Any:
 
 class AddMemberForm(forms.Form):
     who = forms.CharField(label=gettext_lazy("Username or email"), max_length=254)
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER
+    )
 
     def clean_who(self) -> Any:
         who = self.cleaned_data["who"].strip()

@@ -68,7 +68,7 @@ def test_sign_in_and_create_a_map_from_the_gallery(
     page.get_by_role("link", name=re.compile("Start from a template|Bắt đầu")).first.click()
     page.wait_for_url(re.compile(r"/maps/new/$"))
     # A template card is a radio: reach it by keyboard and choose it with Space.
-    card = page.locator("input[name=template][value=buyer_journey_5]")
+    card = page.locator("input[name=template][value=journey_4]")
     card.focus()
     page.keyboard.press("Space")
     assert card.is_checked()
@@ -79,8 +79,8 @@ def test_sign_in_and_create_a_map_from_the_gallery(
     page.wait_for_url(re.compile(r"/maps/[0-9a-f-]{36}/$"))
     journey_map = JourneyMap.objects.get(title="Khách mua sắm trực tuyến")
     assert journey_map.language == "en"
-    assert journey_map.template == "buyer_journey_5"
-    assert journey_map.stages.count() == 5
+    assert journey_map.template == "journey_4"
+    assert journey_map.stages.count() == 4
     assert str(journey_map.pk) in page.url
     page.goto(f"{live_server.url}/")
     assert page.get_by_role("link", name="Khách mua sắm trực tuyến", exact=True).is_visible()

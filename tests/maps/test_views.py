@@ -61,11 +61,15 @@ def test_an_empty_title_takes_the_template_name_in_the_map_language(
     assert journey_map.language == "en"
 
 
-def test_a_blank_map_has_no_stages(owner: Any, workspace: Any) -> None:
+def test_the_blank_template_gives_stages_without_content(owner: Any, workspace: Any) -> None:
     signed_in(owner).post(
         reverse("map-new"), {"template": "blank", "title": "Trống", "language": "vi"}
     )
-    assert JourneyMap.objects.get(title="Trống").stages.count() == 0
+    journey_map = JourneyMap.objects.get(title="Trống")
+    spec = get_template("blank")
+    assert spec is not None
+    assert journey_map.stages.count() == len(spec.raw_document["stages"])
+    assert journey_map.items.count() == 0
 
 
 def test_an_unknown_template_is_refused(owner: Any, workspace: Any) -> None:
