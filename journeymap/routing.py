@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from maps.consumers import MapConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/maps/<str:map_id>/", MapConsumer.as_asgi()),
+]

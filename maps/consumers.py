@@ -1,0 +1,230 @@
+"""The live-editing socket `/ws/maps/{id}/` (PROTOCOL.md, WebSocket).
+
+The consumer authenticates, authorizes, joins the map's group and forwards. Changes go
+through maps.services.apply_ops, which broadcasts the applied change after commit as text
+serialised once; `map_message` forwards that text unchanged, in revision order: a revision
+that skips ahead (a message the channel layer dropped, or two processes' broadcasts crossing)
+is repaired from the op log before it is sent, and one already sent is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from maps import live
+from maps.ops import OpError
+from maps.presence import (
+    TokenBucket,
+    clean_presence,
+    peer_color,
+    presence_message,
+    presence_store,
+)
+from maps.services import apply_ops, parse_change_id
+from maps.share_socket import ShareLinkSocketMixin
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 256 * 1024
+
+
+def _dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def _apply(**kwargs: Any) -> Any:
+    change_id = parse_change_id(kwargs.pop("change_id"))
+    return apply_ops(change_id=change_id, **kwargs)
+
+
+class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
+    joined = False
+
+    async def connect(self) -> None:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        share = query.get("share", [None])[0]
+        since = _int_or_none(query.get("since", [None])[0])
+        try:
+            map_id: uuid.UUID | None = uuid.UUID(self.scope["url_route"]["kwargs"]["map_id"])
+        except ValueError:
+            map_id = None
+        # Accept first: a close code sent before the handshake never reaches the browser.
+        await self.accept()
+        user = self.scope.get("user")
+        admission = await database_sync_to_async(live.socket_admit)(
+            user=user, map_id=map_id, share=share
+        )
+        if admission.close is not None or map_id is None:
+            await self.close(code=admission.close or live.CLOSE_NO_MAP)
+            return
+        self.map_id, self.role, self.role_checked = map_id, admission.role, time.monotonic()
+        self.user = user if share is None else None
+        self.group = f"map.{map_id}"
+        self.session = uuid.uuid4().hex[:16]
+        self.changes = TokenBucket(*getattr(settings, "LIVE_CHANGE_RATE", (50.0, 100.0)))
+        self.presences = TokenBucket(*getattr(settings, "LIVE_PRESENCE_RATE", (20.0, 20.0)))
+        user_id = self.user.pk if self.user is not None else None
+        self.peer = {
+            "session": self.session,
+            "user": user_id,
+            "name": admission.name,
+            "color": peer_color(f"user:{user_id}" if user_id else self.session),
+        }
+        if admission.link is not None:
+            self.share_link_attach(admission.link)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.joined = True
+        # Read the revision after joining, so every later change arrives through the group.
+        revision = await database_sync_to_async(live.map_revision)(map_id=map_id)
+        store = presence_store()
+        peers = await store.peers(str(map_id))
+        await store.put(str(map_id), self.peer)
+        welcome = {"type": "welcome", "revision": revision, "role": self.role, "you": self.peer}
+        await self.send(text_data=_dumps({**welcome, "peers": peers}))
+        await self._catch_up(since, revision)
+        await self._tell_group(presence_message("join", self.peer))
+
+    async def _catch_up(self, since: int | None, revision: int) -> None:
+        if since is None or since >= revision or revision - since > live.CATCH_UP_LIMIT:
+            self.last = revision
+            if since is not None and since != revision:
+                await self.send(text_data=_dumps({"type": "resync", "revision": revision}))
+            return
+        self.last = since
+        await self._send_logged(after=since, upto=None)
+
+    async def _send_logged(self, *, after: int, upto: int | None) -> None:
+        texts = await database_sync_to_async(live.changes_between)(
+            map_id=self.map_id, after=after, upto=upto
+        )
+        for revision, text in texts:
+            if revision > self.last:
+                await self.send(text_data=text)
+                self.last = revision
+
+    async def disconnect(self, code: int) -> None:
+        self.share_link_detach()
+        if not self.joined:
+            return
+        self.joined = False
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await presence_store().remove(str(self.map_id), self.session)
+        await self._tell_group(presence_message("leave", self.peer))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.joined:
+            return
+        if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
+            code = "bad_message" if text_data is None else "too_large"
+            await self._error(None, code, "messages are JSON text of at most 256 KiB")
+            return
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            await self._error(None, "bad_message", "a message is a JSON object")
+            return
+        kind = data.get("type")
+        if kind == "change":
+            await self._change(data)
+        elif kind == "presence":
+            await self._presence(data)
+        elif kind == "ping":
+            await self._ping()
+        else:
+            await self._error(None, "bad_message", "unknown message type")
+
+    async def _change(self, data: dict[str, Any]) -> None:
+        change_id = data.get("id")
+        if not self.changes.take():
+            await self._error(change_id, "rate_limited", "too many changes: slow down")
+            return
+        try:
+            applied = await database_sync_to_async(_apply)(
+                map_id=self.map_id,
+                actor=self.user,
+                change_id=change_id,
+                ops=data.get("ops"),
+                session=self.session,
+                role=await self._current_role(),
+            )
+        except OpError as error:
+            await self._error(change_id, error.code, error.message, error.op)
+            return
+        except Exception:
+            logger.exception("change on map %s failed", self.map_id)
+            await self._error(change_id, "invalid_op", "the server could not apply this change")
+            return
+        if applied.duplicate:
+            # Already applied: the author gets the same acknowledgement again, nobody else.
+            await self.send(text_data=_dumps(applied.message()))
+
+    async def _current_role(self) -> str | None:
+        """The role resolved at connect, re-read every few seconds so a revoked role bites."""
+        ttl = getattr(settings, "LIVE_ROLE_TTL", 2.0)
+        if time.monotonic() - self.role_checked >= ttl:
+            self.role = await database_sync_to_async(live.socket_role)(
+                user=self.user, map_id=self.map_id, link_id=self.share_link_id
+            )
+            self.role_checked = time.monotonic()
+        return self.role
+
+    async def _presence(self, data: dict[str, Any]) -> None:
+        if not self.presences.take():
+            return  # Cursors are throttled by the client; extra ones are simply dropped.
+        try:
+            editing, cursor = clean_presence(data)
+        except ValueError as error:
+            await self._error(None, "bad_message", str(error))
+            return
+        await presence_store().put(str(self.map_id), {**self.peer, "editing": editing})
+        await self._tell_group(presence_message("presence", self.peer, editing, cursor))
+
+    async def _ping(self) -> None:
+        if not self.presences.take():
+            await self._error(None, "rate_limited", "too many messages: slow down")
+            return
+        # A ping is also the presence heartbeat: this session is still here.
+        await presence_store().put(str(self.map_id), self.peer)
+        await self.send(text_data='{"type":"pong"}')
+
+    async def _tell_group(self, message: dict[str, Any]) -> None:
+        event = {"type": "map.message", "text": _dumps(message), "session": self.session}
+        await self.channel_layer.group_send(self.group, event)
+
+    async def _error(self, change_id: Any, code: str, message: str, op: int | None = None) -> None:
+        body: dict[str, Any] = {"type": "error", "id": change_id, "code": code, "message": message}
+        if op is not None:
+            body["op"] = op
+        await self.send(text_data=_dumps(body))
+
+    async def map_message(self, event: dict[str, Any]) -> None:
+        """A group message: forward its text as is, changes in revision order."""
+        revision = event.get("revision")
+        if revision is None:
+            if event.get("session") != self.session:
+                await self.send(text_data=event["text"])
+            return
+        if revision <= self.last:
+            return
+        if revision > self.last + 1:
+            await self._send_logged(after=self.last, upto=revision - 1)
+        await self.send(text_data=event["text"])
+        self.last = revision
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
