@@ -258,7 +258,20 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Channels: Redis when configured so any number of ASGI processes share groups.
-if REDIS_URL:
+# CHANNEL_LAYER picks the channels-redis backend: "pubsub" (RedisPubSubChannelLayer) or
+# "core" (RedisChannelLayer); the default is the faster one in bench/live_latency.py
+# (docs/benchmarks.md). Both deliver at most once; clients repair gaps from the op log.
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "core")
+if CHANNEL_LAYER not in {"core", "pubsub"}:
+    raise ImproperlyConfigured("CHANNEL_LAYER must be 'core' or 'pubsub'")
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
