@@ -443,3 +443,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+class WorkspaceTemplate(models.Model):
+    """A map a workspace admin saved as a template for the workspace (maps/workspace_templates.py).
+
+    `document` is a portable document (maps.documents.PortableDocument), validated on save and
+    again on use; `key` is what `POST /api/maps/` takes as `template`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="map_templates"
+    )
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    document = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace", "name_vi"]
+        verbose_name = _("workspace template")
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+    @property
+    def key(self) -> str:
+        return f"ws-{self.pk}"
