@@ -1,0 +1,273 @@
+// The live-editing transport over /ws/maps/{id}/ (PROTOCOL.md, WebSocket). Same interface as
+// transport.js: createTransport(config) → { send(change) → Promise, onRemote(cb), start(rev),
+// stop(), onResync(cb) }.
+// - Changes not yet acknowledged stay in `pending` and are sent again after a reconnect; the
+//   server recognises their ids, so a change is never applied twice.
+// - Remote changes are handed over strictly in revision order: a skipped revision is fetched
+//   from GET …/changes/?since= before anything after it.
+// - The store (state.js) rebases our pending edits over remote ones, so a field with a local
+//   unacknowledged value keeps showing it until the server answers.
+import { showPeers, showEditing, showCursor } from "./presence.js";
+import { el } from "./dom.js";
+import { _ } from "./i18n.js";
+
+const HEARTBEAT_MS = 20000;
+const PEER_SILENCE_MS = 60000;
+const CURSOR_MS = 60;
+
+export function createTransport(config, { WebSocketImpl = window.WebSocket } = {}) {
+  const remoteListeners = [];
+  const resyncListeners = [];
+  const pending = new Map(); // change id → {change, resolve, reject}
+  const peers = new Map(); // session → {peer, seen}
+  let socket = null;
+  let last = null; // the last revision handed over
+  let me = null;
+  let attempts = 0;
+  let stopped = false;
+  let wasOnline = false;
+  let heartbeat = null;
+  let queue = Promise.resolve(); // incoming messages, one at a time
+
+  // --- connection ---------------------------------------------------------------------
+
+  function url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = new URLSearchParams();
+    if (last !== null) query.set("since", String(last));
+    if (config.share) query.set("share", config.share);
+    return `${scheme}//${location.host}${config.socket}?${query}`;
+  }
+
+  function connect() {
+    if (stopped) return;
+    socket = new WebSocketImpl(url());
+    socket.onmessage = (event) => {
+      queue = queue.then(() => handle(event.data)).catch(() => {});
+    };
+    socket.onclose = (event) => {
+      clearInterval(heartbeat);
+      if (stopped) return;
+      if ([4401, 4403, 4404].includes(event.code)) {
+        banner(_("You no longer have access to this map. Reload the page."), "error");
+        return; // refused: retrying would be refused again
+      }
+      if (wasOnline) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
+      wasOnline = false;
+      const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
+      attempts += 1;
+      setTimeout(connect, delay);
+    };
+  }
+
+  function write(message) {
+    if (socket && socket.readyState === 1) {
+      socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  // --- incoming -----------------------------------------------------------------------
+
+  async function handle(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch (_error) {
+      return;
+    }
+    switch (message.type) {
+      case "welcome": return welcome(message);
+      case "change": return change(message);
+      case "resync": return resync(message);
+      case "error": return refused(message);
+      case "join":
+      case "presence": return peerSeen(message);
+      case "leave": return peerGone(message.session);
+      default: return undefined;
+    }
+  }
+
+  function welcome(message) {
+    me = message.you;
+    attempts = 0;
+    if (document.body.dataset.live === "offline") banner(_("Back online."), "online");
+    else document.body.dataset.live = "online";
+    wasOnline = true;
+    peers.clear();
+    for (const peer of message.peers || []) peers.set(peer.session, { peer, seen: Date.now() });
+    drawPeers();
+    if (last === null) last = message.revision;
+    // Sent again in their original order; the server acknowledges known ids without reapplying.
+    for (const { change } of pending.values()) write({ type: "change", id: change.id, ops: change.ops });
+    heartbeat = setInterval(() => {
+      write({ type: "ping" });
+      const now = Date.now();
+      for (const [session, entry] of peers) if (now - entry.seen > PEER_SILENCE_MS) peerGone(session);
+    }, HEARTBEAT_MS);
+  }
+
+  async function change(message) {
+    if (message.revision <= last) {
+      // Already handed over; a re-sent change of ours is acknowledged again.
+      await acknowledge(message);
+      return;
+    }
+    if (message.revision > last + 1) await fillGap(message.revision - 1);
+    if (message.revision !== last + 1) return;
+    last = message.revision;
+    if (!(await acknowledge(message))) for (const callback of remoteListeners) callback(message);
+  }
+
+  async function acknowledge(message) {
+    const entry = pending.get(message.id);
+    if (!entry) return false;
+    pending.delete(message.id);
+    entry.resolve({ revision: message.revision });
+    // Let the editor record the acknowledgement before the next remote change reaches the store.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return true;
+  }
+
+  async function fillGap(upto) {
+    let next = `${config.changes}?since=${last}`;
+    while (next && last < upto) {
+      const response = await fetch(next, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(`${response.status}`);
+      const body = await response.json();
+      for (const item of body.results || []) {
+        if (item.revision !== last + 1 || item.revision > upto) continue;
+        last = item.revision;
+        if (!(await acknowledge(item))) for (const callback of remoteListeners) callback(item);
+      }
+      next = body.next;
+    }
+  }
+
+  function resync(message) {
+    last = message.revision;
+    for (const callback of resyncListeners) callback();
+  }
+
+  function refused(message) {
+    const entry = message.id && pending.get(message.id);
+    if (!entry) return;
+    if (message.code === "rate_limited") {
+      setTimeout(() => write({ type: "change", id: entry.change.id, ops: entry.change.ops }), 1000);
+      return;
+    }
+    pending.delete(message.id);
+    entry.reject({ code: message.code, message: message.message || "", op: message.op });
+  }
+
+  // --- presence -----------------------------------------------------------------------
+
+  function peerSeen(message) {
+    if (me && message.session === me.session) return;
+    peers.set(message.session, { peer: message, seen: Date.now() });
+    drawPeers();
+    if (message.type === "presence") {
+      showEditing(message.session, message.editing, message.color);
+      showCursor(message.session, message.cursor, message.name, message.color);
+    }
+  }
+
+  function peerGone(session) {
+    peers.delete(session);
+    showEditing(session, null);
+    showCursor(session, null);
+    drawPeers();
+  }
+
+  function drawPeers() {
+    const everyone = me ? [me, ...[...peers.values()].map((entry) => entry.peer)] : [];
+    showPeers(everyone);
+  }
+
+  let editing = null;
+  let cursor = null;
+  let presenceTimer = null;
+
+  function sharePresence() {
+    if (presenceTimer) return;
+    presenceTimer = setTimeout(() => {
+      presenceTimer = null;
+      write({ type: "presence", editing, cursor });
+    }, CURSOR_MS);
+  }
+
+  function watchPresence() {
+    document.addEventListener("focusin", (event) => {
+      const card = event.target.closest && event.target.closest(".jm-card[data-id]");
+      const id = card ? card.dataset.id : null;
+      if (id !== editing) { editing = id; sharePresence(); }
+    });
+    document.addEventListener("focusout", () => {
+      setTimeout(() => {
+        const card = document.activeElement && document.activeElement.closest(".jm-card[data-id]");
+        if (!card && editing) { editing = null; sharePresence(); }
+      }, 0);
+    });
+    const grid = document.getElementById("jm-grid");
+    if (!grid) return;
+    grid.addEventListener("pointermove", (event) => {
+      const box = grid.getBoundingClientRect();
+      cursor = { x: Math.round(event.clientX - box.left + grid.scrollLeft), y: Math.round(event.clientY - box.top + grid.scrollTop) };
+      sharePresence();
+    });
+    grid.addEventListener("pointerleave", () => { cursor = null; sharePresence(); });
+  }
+
+  // --- banner -------------------------------------------------------------------------
+
+  let bannerTimer = null;
+  function banner(text, state) {
+    let node = document.getElementById("jm-connection");
+    if (!node) {
+      node = el("div", { id: "jm-connection", class: "jm-connection", role: "status", "aria-live": "polite" });
+      Object.assign(node.style, {
+        position: "fixed", left: "50%", bottom: "1rem", transform: "translateX(-50%)", zIndex: "50",
+        padding: ".5rem 1rem", borderRadius: "8px", color: "#fff", font: "inherit",
+      });
+      document.body.append(node);
+    }
+    node.textContent = text;
+    node.dataset.state = state;
+    node.style.background = state === "online" ? "#166534" : "#b91c1c";
+    node.hidden = false;
+    document.body.dataset.live = state;
+    clearTimeout(bannerTimer);
+    if (state === "online") bannerTimer = setTimeout(() => { node.hidden = true; }, 3000);
+  }
+
+  // --- the transport interface --------------------------------------------------------
+
+  return {
+    send(change) {
+      return new Promise((resolve, reject) => {
+        pending.set(change.id, { change, resolve, reject });
+        write({ type: "change", id: change.id, ops: change.ops });
+      });
+    },
+    onRemote(callback) {
+      remoteListeners.push(callback);
+    },
+    onResync(callback) {
+      resyncListeners.push(callback);
+    },
+    start(revision) {
+      last = revision;
+      watchPresence();
+      connect();
+    },
+    stop() {
+      stopped = true;
+      clearInterval(heartbeat);
+      if (socket) socket.close();
+    },
+    get pendingCount() {
+      return pending.size;
+    },
+  };
+}
