@@ -26,7 +26,7 @@ SECTIONS: list[tuple[Any, Any, list[str]]] = [
     (
         gettext_lazy("Who they are"),
         gettext_lazy("A name and a face make the persona easy to talk about."),
-        ["name", "quote", "segment", "color", "age", "gender", "location", "income"],
+        ["name", "segment", "quote", "age", "gender", "location", "income", "color"],
     ),
     (
         gettext_lazy("Work (B2B)"),
@@ -101,6 +101,7 @@ class PersonaForm(forms.ModelForm):
             "day_in_life": forms.Textarea(attrs={"rows": 5}),
             "research": forms.Textarea(attrs={"rows": 4}),
             "segment": forms.RadioSelect,
+            "quote": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
