@@ -367,8 +367,15 @@ def main() -> None:
     )
 
     if export_engines.chromium_path():
-        cold = [cold_chromium(pdf_html, pdf_page) for _ in range(3)]
+        # Interleaved with warm renders, so both face the same load on a shared machine.
+        cold, warm = [], []
+        for _ in range(3):
+            cold.append(cold_chromium(pdf_html, pdf_page))
+            if renderer is not None:
+                warm += timed(1, lambda: renderer.render_pdf(pdf_html, pdf_page), "warm")
         print(f"peer: cold `chromium --headless --print-to-pdf`, same HTML: {fmt(cold)}")
+        if warm:
+            print(f"  warm Chromium in the same rounds: {fmt(warm, 'warm')}")
     weasy = timed(3, lambda: export_engines.weasyprint_pdf(pdf_html, pdf_page), "weasy")
     print(f"peer: WeasyPrint, same HTML (A3): {fmt(weasy, 'weasy')}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
