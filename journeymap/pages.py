@@ -10,7 +10,7 @@ from workspaces import views as workspace_views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("signup/", workspace_views.signup, name="signup"),
     path("", workspace_views.dashboard, name="dashboard"),
     path("workspaces/new/", workspace_views.workspace_new, name="workspace-new"),

@@ -218,3 +218,11 @@ def test_pages_speak_english_when_asked(owner: Any, workspace: Any) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/")
     assert b'lang="en"' in response.content
+
+
+def test_sign_out_is_a_post_that_returns_to_sign_in(owner: Any) -> None:
+    client = signed_in(owner)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert client.get("/").status_code == 302
