@@ -31,8 +31,6 @@ urlpatterns = [
     path("maps/<uuid:map_id>/", editor_views.map_editor, name="map-editor"),
     path("personas/", persona_views.persona_list, name="persona-list"),
     path("personas/<uuid:persona_id>/", persona_views.persona_edit, name="persona-edit"),
-    path(
-        "personas/<uuid:persona_id>/delete/", persona_views.persona_delete, name="persona-delete"
-    ),
+    path("personas/<uuid:persona_id>/delete/", persona_views.persona_delete, name="persona-delete"),
     path("", include("maps.sharing_page_urls")),  # share links, history, activity (issue 7)
 ]
