@@ -43,6 +43,11 @@ api_patterns: list[URLPattern | URLResolver] = [
         method_api.MapCoverageView.as_view(),
         name="api-map-coverage",
     ),
+    path(
+        "maps/<uuid:map_id>/save-as-template/",
+        method_api.SaveAsTemplateView.as_view(),
+        name="api-map-save-as-template",
+    ),
     path("maps/import/", maps_api.ImportView.as_view(), name="api-map-import"),
     path("maps/<uuid:map_id>/", maps_api.MapDetailView.as_view(), name="api-map"),
     path("maps/<uuid:map_id>/changes/", maps_api.ChangeListView.as_view(), name="api-map-changes"),

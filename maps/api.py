@@ -27,7 +27,8 @@ from maps.serializers import (
     MapCreateSerializer,
     MapSummarySerializer,
 )
-from maps.templates_library import all_templates, get_template
+from maps.templates_library import all_templates
+from maps.workspace_templates import template_document, workspace_template_summaries
 from workspaces.access import map_for, parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership
 from workspaces.serializers import UserSerializer
@@ -93,7 +94,11 @@ class TemplateListView(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        return Response([spec.summary() for spec in all_templates().values()])
+        entries = [spec.summary() for spec in all_templates().values()]
+        if request.query_params.get("workspace"):  # plus that workspace's own templates
+            workspace = workspace_for(request.user, request.query_params["workspace"])
+            entries += workspace_template_summaries(workspace=workspace)
+        return Response(entries)
 
 
 class MapListView(APIView):
@@ -149,10 +154,11 @@ class MapListView(APIView):
         workspace = workspace_for(request.user, data["workspace"])
         document = None
         if data.get("template"):
-            spec = get_template(data["template"])
-            if spec is None:
+            document = template_document(
+                workspace=workspace, key=data["template"], language=data["language"]
+            )
+            if document is None:
                 raise ApiError(code="invalid", message=f"Unknown template {data['template']!r}.")
-            document = spec.document(data["language"])
         journey_map = map_create(
             workspace=workspace,
             actor=signed_in(request.user),

@@ -17,6 +17,8 @@ from journeymap.api import ApiError
 from maps.health import map_health
 from maps.metrics import MetricInputError, catalog, metric_calculate
 from maps.models import JourneyMap
+from maps.ops import clean_text
+from maps.workspace_templates import workspace_template_save, workspace_template_summary
 from personas.persona_templates import (
     PERSONA_TEMPLATES,
     persona_from_template,
@@ -24,7 +26,8 @@ from personas.persona_templates import (
 )
 from personas.serializers import PersonaSerializer
 from touchpoints.analysis import touchpoint_coverage
-from workspaces.access import map_for, signed_in, workspace_for
+from workspaces.access import forbidden, map_for, signed_in, workspace_for
+from workspaces.models import Membership
 
 LANGUAGES = ("vi", "en")
 LANG_PARAM = OpenApiParameter("lang", OpenApiTypes.STR, enum=list(LANGUAGES))
@@ -117,3 +120,42 @@ class PersonaTemplateCreateView(APIView):
             workspace=workspace, actor=signed_in(request.user), key=key, language=language
         )
         return Response(PersonaSerializer(persona).data, status=status.HTTP_201_CREATED)
+
+
+def _text_field(body: dict[str, Any], name: str, limit: int, required: bool = False) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise ApiError(code="invalid", message=f"{name} is text.")
+    try:
+        value = clean_text(value.strip())
+    except ValueError as error:
+        raise ApiError(code="invalid", message=f"{name}: {error}") from None
+    if required and not value:
+        raise ApiError(code="invalid", message=f"Give the template's {name}.")
+    if len(value) > limit:
+        raise ApiError(code="invalid", message=f"{name} is at most {limit} characters.")
+    return value
+
+
+class SaveAsTemplateView(APIView):
+    """POST {"name", "name_en"?, "description"?}: the map becomes a template of its workspace.
+    Workspace admins only; people who cannot see the map get 404."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, map_id: Any) -> Response:
+        journey_map, _role = map_for(request.user, map_id)
+        actor = signed_in(request.user)
+        admin = Membership.objects.filter(
+            workspace_id=journey_map.workspace_id, user=actor, role=Membership.Role.ADMIN
+        )
+        if not admin.exists():
+            raise forbidden("Only a workspace admin can save a map as a workspace template.")
+        body = request.data if isinstance(request.data, dict) else {}
+        template = workspace_template_save(
+            journey_map=journey_map,
+            actor=actor,
+            name_vi=_text_field(body, "name", 120, required=True),
+            name_en=_text_field(body, "name_en", 120),
+            description=_text_field(body, "description", 500),
+        )
+        return Response(workspace_template_summary(template), status=status.HTTP_201_CREATED)
