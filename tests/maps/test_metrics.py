@@ -143,3 +143,31 @@ def test_calculate_refuses_a_body_without_a_metric(client_for: Any, owner: Any) 
 def test_metric_endpoints_need_a_signed_in_user(api: Any, path: str) -> None:
     response = api.post(path, {"metric": "nps"}, format="json") if "calc" in path else api.get(path)
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_outside_system_pushes_this_weeks_nps_into_a_metric_item_as_docs_show(
+    client_for: Any, owner: Any, template_map: Any, role_users: dict[str, Any], new_id: Any
+) -> None:
+    client = client_for(owner)
+    document = client.get(f"/api/maps/{template_map.pk}/").json()
+    item = next(i for i in document["items"] if i["kind"] == "metric" and "NPS" in i["name"])
+    nps = client.post(
+        "/api/metrics/calculate/",
+        {"metric": "nps", "answers": [3, 1, 2, 4, 3, 5, 7, 20, 25, 40, 50]},
+        format="json",
+    ).json()["value"]
+    fields = {"value": nps, "trend": "up", "evidence": "data", "source": "Survey tool, week 47"}
+    change = {"id": new_id(), "ops": [{"type": "item.update", "id": item["id"], "fields": fields}]}
+    response = client.post(f"/api/maps/{template_map.pk}/changes/", change, format="json")
+    assert response.status_code == 200
+    after = client.get(f"/api/maps/{template_map.pk}/").json()
+    updated = next(i for i in after["items"] if i["id"] == item["id"])
+    assert (updated["value"], updated["trend"]) == (40.62, "up")
+    from workspaces.models import MapAccess
+
+    MapAccess.objects.create(map=template_map, user=role_users["viewer"], role="viewer")
+    viewer = client_for(role_users["viewer"])
+    change = {"id": new_id(), "ops": [{"type": "item.update", "id": item["id"], "fields": fields}]}
+    denied = viewer.post(f"/api/maps/{template_map.pk}/changes/", change, format="json")
+    assert denied.status_code == 403
