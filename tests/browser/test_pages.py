@@ -120,3 +120,23 @@ def test_switch_language(page: Any, live_server: Any, owner: Any, workspace: Any
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.console_errors == []
+
+
+def test_workspace_switcher_by_keyboard(
+    page: Any, live_server: Any, owner: Any, workspace: Any
+) -> None:
+    from workspaces.services import workspace_create
+
+    workspace_create(name="Đội Bán lẻ", creator=owner)
+    sign_in(page, live_server, "owner")
+    switcher = page.locator("details.jm-ws-switcher")
+    page.locator(".jm-ws-current").focus()
+    page.keyboard.press("Enter")
+    assert switcher.get_attribute("open") is not None
+    page.keyboard.press("Escape")
+    assert switcher.get_attribute("open") is None
+    page.keyboard.press("Enter")
+    page.locator(".jm-ws-switcher button", has_text="Đội Bán lẻ").click()
+    page.wait_for_load_state()
+    assert page.locator(".jm-ws-name").inner_text() == "Đội Bán lẻ"
+    assert page.console_errors == []
