@@ -261,7 +261,7 @@ CONTENT_SECURITY_POLICY = {
 # CHANNEL_LAYER picks the channels-redis backend: "pubsub" (RedisPubSubChannelLayer) or
 # "core" (RedisChannelLayer); the default is the faster one in bench/live_latency.py
 # (docs/benchmarks.md). Both deliver at most once; clients repair gaps from the op log.
-CHANNEL_LAYER = env_str("CHANNEL_LAYER", "core")
+CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
 if CHANNEL_LAYER not in {"core", "pubsub"}:
     raise ImproperlyConfigured("CHANNEL_LAYER must be 'core' or 'pubsub'")
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
