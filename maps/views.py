@@ -24,10 +24,11 @@ from maps.documents import PortableDocument, document_import, map_create
 from maps.models import Audience, JourneyMap, Language, MapStatus, MapType
 from maps.ops import OpError
 from maps.services import apply_ops
-from maps.templates_library import all_templates, get_template
+from maps.templates_library import all_templates
+from maps.workspace_templates import template_document, workspace_template_summaries
 from personas.models import Persona
 from workspaces.current import current_workspace
-from workspaces.models import MapRole, role_at_least
+from workspaces.models import MapRole, Workspace, role_at_least
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 DEFAULT_TEMPLATE = "buyer_journey_5"
@@ -37,26 +38,31 @@ def _ui_language() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
-def gallery_cards(language: str) -> list[dict[str, Any]]:
-    """The template library as the gallery shows it, names in the reader's language."""
+def _card(summary: dict[str, Any], language: str, *, saved: bool) -> dict[str, Any]:
     type_labels = dict(MapType.choices)
-    cards = []
-    for spec in all_templates().values():
-        summary = spec.summary()
-        cards.append(
-            {
-                "key": spec.key,
-                "name": spec.names[language],
-                "description": spec.descriptions[language],
-                "type": spec.type,
-                "type_label": type_labels.get(spec.type, spec.type),
-                "audience": spec.audience,
-                "stage_count": summary["stage_count"],
-                "lane_count": summary["lane_count"],
-                "stages": summary["stages_en" if language == "en" else "stages"],
-            }
-        )
-    return cards
+    return {
+        "key": summary["key"],
+        "names": summary["name"],
+        "name": summary["name"][language],
+        "description": summary["description"][language],
+        "type": summary["type"],
+        "type_label": type_labels.get(summary["type"], summary["type"]),
+        "audience": summary["audience"],
+        "stage_count": summary["stage_count"],
+        "lane_count": summary["lane_count"],
+        "stages": summary["stages_en" if language == "en" else "stages"],
+        "saved": saved,
+    }
+
+
+def gallery_cards(workspace: Workspace, language: str) -> list[dict[str, Any]]:
+    """The workspace's saved templates, then the built-in library, in the reader's language."""
+    saved = [
+        _card(summary, language, saved=True)
+        for summary in workspace_template_summaries(workspace=workspace)
+    ]
+    built_in = [_card(spec.summary(), language, saved=False) for spec in all_templates().values()]
+    return saved + built_in
 
 
 class CreateMapForm(forms.Form):
@@ -71,9 +77,13 @@ class CreateMapForm(forms.Form):
         label=gettext_lazy("Language of the map"), choices=Language.choices
     )
 
+    def __init__(self, *args: Any, cards: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cards = {card["key"]: card for card in cards}
+
     def clean_template(self) -> str:
         key = str(self.cleaned_data["template"])
-        if get_template(key) is None:
+        if key not in self.cards:
             raise forms.ValidationError(_("Choose a template from the gallery."))
         return key
 
@@ -81,8 +91,7 @@ class CreateMapForm(forms.Form):
         data = super().clean() or {}
         title = unicodedata.normalize("NFC", str(data.get("title") or "")).strip()
         if not title and "template" in data and "language" in data:
-            spec = get_template(data["template"])
-            title = spec.names[data["language"]] if spec else ""
+            title = self.cards[data["template"]]["names"][data["language"]]
         data["title"] = title
         return data
 
@@ -93,19 +102,22 @@ def map_new(request: HttpRequest) -> HttpResponse:
     if workspace is None:
         return redirect("workspace-new")
     language = _ui_language()
-    form = CreateMapForm(request.POST or None, initial={"language": language, "template": ""})
+    cards = gallery_cards(workspace, language)
+    form = CreateMapForm(
+        request.POST or None, initial={"language": language, "template": ""}, cards=cards
+    )
     if request.method == "POST" and form.is_valid():
         key = form.cleaned_data["template"]
         map_language = form.cleaned_data["language"]
-        spec = get_template(key)
+        document = template_document(workspace=workspace, key=key, language=map_language)
         try:
             journey_map = map_create(
                 workspace=workspace,
                 actor=request.user,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"],
                 language=map_language,
-                document=spec.document(map_language) if spec else None,
-                template=spec.key if spec else "",
+                document=document,
+                template=key,
             )
         except OpError as error:
             form.add_error(None, error.message)
@@ -116,7 +128,7 @@ def map_new(request: HttpRequest) -> HttpResponse:
         "maps/new.html",
         {
             "form": form,
-            "cards": gallery_cards(language),
+            "cards": cards,
             # The classic 5-stage journey is the usual starting point; preselect it.
             "selected": form["template"].value() or DEFAULT_TEMPLATE,
             "import_form": ImportForm(),

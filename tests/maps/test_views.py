@@ -72,6 +72,40 @@ def test_the_blank_template_gives_stages_without_content(owner: Any, workspace: 
     assert journey_map.items.count() == 0
 
 
+def test_a_workspace_template_is_offered_and_builds_the_map(
+    owner: Any, template_map: Any, workspace: Any
+) -> None:
+    from maps.workspace_templates import workspace_template_save
+
+    saved = workspace_template_save(
+        journey_map=template_map, actor=owner, name_vi="Mẫu của nhóm", name_en="Team template"
+    )
+    client = signed_in(owner)
+    assert "Mẫu của nhóm" in client.get(reverse("map-new")).content.decode()
+    client.post(reverse("map-new"), {"template": saved.key, "title": "", "language": "vi"})
+    journey_map = JourneyMap.objects.get(title="Mẫu của nhóm")
+    assert journey_map.stages.count() == template_map.stages.count()
+
+
+def test_a_template_saved_in_another_workspace_is_refused(
+    owner: Any, outsider: Any, workspace: Any
+) -> None:
+    from maps.documents import map_create
+    from maps.workspace_templates import workspace_template_save
+    from workspaces.services import workspace_create
+
+    theirs = workspace_create(name="Khác", creator=outsider)
+    their_map = map_create(workspace=theirs, actor=outsider, title="Bí mật")
+    saved = workspace_template_save(
+        journey_map=their_map, actor=outsider, name_vi="Mẫu bí mật", name_en="Secret"
+    )
+    response = signed_in(owner).post(
+        reverse("map-new"), {"template": saved.key, "title": "X", "language": "vi"}
+    )
+    assert response.status_code == 200
+    assert not JourneyMap.objects.filter(workspace=workspace).exists()
+
+
 def test_an_unknown_template_is_refused(owner: Any, workspace: Any) -> None:
     response = signed_in(owner).post(
         reverse("map-new"), {"template": "nope", "title": "X", "language": "vi"}
