@@ -16,6 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from personas.models import PERSONA_COLORS, Persona
+from personas.persona_templates import (
+    PERSONA_TEMPLATES,
+    persona_from_template,
+    persona_template_list,
+)
 from personas.photos import MAX_PHOTO_BYTES, persona_photo_clean
 from touchpoints.catalog import CHANNELS
 from workspaces.current import current_workspace, user_of
@@ -159,6 +164,15 @@ def persona_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     if workspace is None:
         return redirect("workspace-new")
+    example = request.POST.get("example")
+    if request.method == "POST" and example is not None:
+        if example not in PERSONA_TEMPLATES:
+            raise Http404("No such example persona.")
+        language = "en" if (get_language() or "vi").startswith("en") else "vi"
+        persona = persona_from_template(
+            workspace=workspace, actor=user_of(request), key=example, language=language
+        )
+        return redirect("persona-edit", persona_id=persona.pk)
     form = NewPersonaForm(request.POST or None, initial={"segment": Persona.Segment.B2C})
     if request.method == "POST" and form.is_valid():
         count = workspace.personas.count()
@@ -171,7 +185,11 @@ def persona_list(request: HttpRequest) -> HttpResponse:
         )
         return redirect("persona-edit", persona_id=persona.pk)
     personas = workspace.personas.prefetch_related("maps")
-    return render(request, "personas/list.html", {"personas": personas, "form": form})
+    return render(
+        request,
+        "personas/list.html",
+        {"personas": personas, "form": form, "examples": persona_template_list()},
+    )
 
 
 @login_required

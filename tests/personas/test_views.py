@@ -153,3 +153,17 @@ def test_the_list_shows_personas_and_teaches_when_empty(owner: Any, workspace: A
 
 def test_anonymous_visitor_is_sent_to_sign_in() -> None:
     assert Client().get(reverse("persona-list")).status_code == 302
+
+
+def test_starting_from_an_example_persona_fills_its_fields(owner: Any, workspace: Any) -> None:
+    response = signed_in(owner).post(reverse("persona-list"), {"example": "b2b_it_manager"})
+    persona = Persona.objects.get(workspace=workspace)
+    assert response["Location"] == reverse("persona-edit", args=[persona.pk])
+    assert persona.segment == "b2b"
+    assert persona.goals
+
+
+def test_an_unknown_example_persona_is_not_found(owner: Any, workspace: Any) -> None:
+    response = signed_in(owner).post(reverse("persona-list"), {"example": "nope"})
+    assert response.status_code == 404
+    assert not Persona.objects.exists()
