@@ -56,6 +56,7 @@ class Client:
 
     async def edit(self, rng: random.Random, stage_ids: list[str]) -> None:
         change_id = str(uuid.uuid4())
+        ops: list[dict[str, Any]]
         if rng.random() < 0.15:
             sid = str(uuid.uuid4())
             ops = [{"type": "stage.create", "id": sid, "name": "Mới", "position": f"b{sid[:6]}"}]
