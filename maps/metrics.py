@@ -280,28 +280,37 @@ def _fmt(number: float) -> str:
     return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
-def _count(inputs: Mapping[str, Any], name: str) -> int:
-    """A required whole number ≥ 0."""
-    value = inputs.get(name)
-    if value is None:
-        raise MetricInputError(f"Thiếu “{name}”.", f"“{name}” is missing.")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise MetricInputError(f"“{name}” phải là số nguyên.", f"“{name}” must be a whole number.")
-    if value < 0:
-        raise MetricInputError(f"“{name}” không được âm.", f"“{name}” cannot be negative.")
-    return int(value)
+# Inputs above this are refused: far beyond any real count or amount, and products of a few
+# of them stay finite floats.
+MAX_INPUT = 10**15
 
 
-def _amount(inputs: Mapping[str, Any], name: str, default: float | None = None) -> float:
-    """A required (or defaulted) finite number ≥ 0."""
+def _number(inputs: Mapping[str, Any], name: str, default: float | None = None) -> int | float:
+    """A required (or defaulted) finite number from 0 to MAX_INPUT."""
     value = inputs.get(name, default)
     if value is None:
         raise MetricInputError(f"Thiếu “{name}”.", f"“{name}” is missing.")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MetricInputError(f"“{name}” phải là một số.", f"“{name}” must be a number.")
+    if isinstance(value, float) and not math.isfinite(value):
         raise MetricInputError(f"“{name}” phải là một số.", f"“{name}” must be a number.")
     if value < 0:
         raise MetricInputError(f"“{name}” không được âm.", f"“{name}” cannot be negative.")
-    return float(value)
+    if value > MAX_INPUT:
+        raise MetricInputError(f"“{name}” quá lớn.", f"“{name}” is too large.")
+    return value
+
+
+def _count(inputs: Mapping[str, Any], name: str) -> int:
+    """A required whole number ≥ 0."""
+    value = inputs.get(name)
+    if isinstance(value, float) and not value.is_integer():
+        raise MetricInputError(f"“{name}” phải là số nguyên.", f"“{name}” must be a whole number.")
+    return int(_number(inputs, name))
+
+
+def _amount(inputs: Mapping[str, Any], name: str, default: float | None = None) -> float:
+    return float(_number(inputs, name, default))
 
 
 def _nonzero(total: float, name: str) -> None:
@@ -334,7 +343,7 @@ def nps_counts_from_answers(answers: Any) -> tuple[int, int, int]:
     elif isinstance(answers, dict):
         pairs = []
         for score, count in answers.items():
-            if not str(score).isdigit() or int(score) > 10:
+            if not (str(score).isascii() and str(score).isdigit()) or int(score) > 10:
                 raise MetricInputError(
                     f"Điểm “{score}” không nằm trong 0–10.", f"Score “{score}” is not in 0–10."
                 )

@@ -63,6 +63,7 @@ def test_clv_multiplies_order_value_frequency_years_and_margin() -> None:
         ("nps", {"promoters": 0, "passives": 0, "detractors": 0}, "zero"),
         ("nps", {"answers": [1, 2, 3]}, "11 counts"),
         ("nps", {"answers": {"11": 4}}, "not in 0–10"),
+        ("nps", {"answers": {"²": 4}}, "not in 0–10"),
         ("nps", {"promoters": 1.5, "passives": 0, "detractors": 0}, "whole number"),
         ("csat", {"satisfied": 5, "responses": 0}, "zero"),
         ("csat", {"satisfied": 9, "responses": 5}, "larger"),
@@ -76,6 +77,11 @@ def test_clv_multiplies_order_value_frequency_years_and_margin() -> None:
             "percentage",
         ),
         ("unknown", {}, "No calculator"),
+        ("nps", {"promoters": 10**400, "passives": 0, "detractors": 0}, "too large"),
+        ("csat", {"satisfied": float("inf"), "responses": 3}, "must be a"),
+        ("csat", {"satisfied": float("nan"), "responses": 3}, "must be a"),
+        ("cac", {"spend": float("inf"), "customers": 3}, "number"),
+        ("csat", {"satisfied": True, "responses": 3}, "must be a number"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_in_both_languages(
