@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from pydantic import ValidationError as PydanticValidationError
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -151,11 +152,15 @@ class SaveAsTemplateView(APIView):
         if not admin.exists():
             raise forbidden("Only a workspace admin can save a map as a workspace template.")
         body = request.data if isinstance(request.data, dict) else {}
-        template = workspace_template_save(
-            journey_map=journey_map,
-            actor=actor,
-            name_vi=_text_field(body, "name", 120, required=True),
-            name_en=_text_field(body, "name_en", 120),
-            description=_text_field(body, "description", 500),
-        )
+        names = {
+            "name_vi": _text_field(body, "name", 120, required=True),
+            "name_en": _text_field(body, "name_en", 120),
+            "description": _text_field(body, "description", 500),
+        }
+        try:
+            template = workspace_template_save(journey_map=journey_map, actor=actor, **names)
+        except PydanticValidationError as error:  # a map an import would refuse
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ApiError(code="invalid", message=f"{where}: {first['msg']}") from None
         return Response(workspace_template_summary(template), status=status.HTTP_201_CREATED)

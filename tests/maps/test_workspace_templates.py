@@ -77,3 +77,21 @@ def test_a_template_needs_a_plain_name(
     url = f"/api/maps/{template_map.pk}/save-as-template/"
     assert client_for(owner).post(url, body, format="json").status_code == 400
     assert not WorkspaceTemplate.objects.exists()
+
+
+def test_a_map_an_import_would_refuse_is_refused_as_a_template_too(
+    client_for: Any, owner: Any, journey_map: Any, workspace: Any, new_id: Any
+) -> None:
+    from personas.models import Persona
+
+    personas = [Persona.objects.create(workspace=workspace, name=f"P{n}") for n in range(21)]
+    ops = [{"type": "persona.attach", "persona": str(p.pk)} for p in personas]
+    client = client_for(owner)
+    changed = client.post(
+        f"/api/maps/{journey_map.pk}/changes/", {"id": new_id(), "ops": ops}, format="json"
+    )
+    assert changed.status_code == 200
+    response = save(client, journey_map)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("personas")
+    assert not WorkspaceTemplate.objects.exists()
