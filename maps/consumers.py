@@ -146,6 +146,11 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
 
     async def _change(self, data: dict[str, Any]) -> None:
         change_id = data.get("id")
+        if self.share_link_id is not None:
+            # Share-link sockets are read-only (PROTOCOL.md), commenter links included: a
+            # comment needs an author, so it goes through REST with a signed-in person.
+            await self._error(change_id, "forbidden", "a share link is read-only here")
+            return
         if not self.changes.take():
             await self._error(change_id, "rate_limited", "too many changes: slow down")
             return
