@@ -59,7 +59,7 @@ def setting_up(journey_map: Any, role_users: dict[str, Any]) -> dict[str, str]:
 
 
 def op_for(action: str, ids: dict[str, str]) -> dict[str, Any]:
-    return {
+    ops: dict[str, dict[str, Any]] = {
         "edit content": {"type": "stage.update", "id": ids["stage"], "fields": {"name": "Mới"}},
         "comment": {
             "type": "comment.create",
@@ -74,7 +74,8 @@ def op_for(action: str, ids: dict[str, str]) -> dict[str, Any]:
             "text": "Sửa",
         },
         "delete the editor's comment": {"type": "comment.delete", "id": ids["by_editor"]},
-    }[action]
+    }
+    return ops[action]
 
 
 async def reply_to(socket: Any, change_id: str) -> dict[str, Any]:
