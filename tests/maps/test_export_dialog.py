@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 
 from maps import export_engines
 
@@ -21,6 +23,9 @@ def page(live_server: Any, owner: Any, settings: Any, tmp_path: Any) -> Iterator
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EXPORT_ENGINE = "weasyprint"
+    # live_server speaks HTTP only (no WebSocket): the editor uses its REST transport and the
+    # dialog follows the job by polling, the path it takes whenever no socket is open.
+    settings.EDITOR_TRANSPORT = "rest"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=export_engines.chromium_path(), args=export_engines.CHROMIUM_ARGS
@@ -29,11 +34,13 @@ def page(live_server: Any, owner: Any, settings: Any, tmp_path: Any) -> Iterator
         errors: list[str] = []
         tab.errors = errors
         tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.goto(f"{live_server.url}/login/")
-        tab.fill("input[name=username]", "owner")
-        tab.fill("input[name=password]", "pw")
-        tab.click("form [type=submit]")
-        tab.wait_for_load_state()
+        # A session cookie for `owner` (the sign-in page is the pages' to test).
+        client = Client()
+        client.force_login(owner)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        tab.context.add_cookies(
+            [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
         yield tab
         browser.close()
 
