@@ -262,6 +262,12 @@ CONTENT_SECURITY_POLICY = {
 # "core" (RedisChannelLayer); the default is the faster one in bench/live_latency.py
 # (docs/benchmarks.md). Both deliver at most once; clients repair gaps from the op log.
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+# "socket": the editor edits over the live socket (static/js/editor/socket.js, which falls back
+# to REST when the server has no WebSocket endpoint). "rest" (REST with polling) stays the
+# default until socket.js has passed a browser test.
+EDITOR_TRANSPORT = env_str("EDITOR_TRANSPORT", "rest")
+if EDITOR_TRANSPORT not in {"socket", "rest"}:
+    raise ImproperlyConfigured("EDITOR_TRANSPORT must be 'socket' or 'rest'")
 if CHANNEL_LAYER not in {"core", "pubsub"}:
     raise ImproperlyConfigured("CHANNEL_LAYER must be 'core' or 'pubsub'")
 if REDIS_URL and CHANNEL_LAYER == "pubsub":

@@ -10,6 +10,7 @@
 import { showPeers, showEditing, showCursor } from "./presence.js";
 import { el } from "./dom.js";
 import { _ } from "./i18n.js";
+import { createTransport as createRestTransport } from "./transport.js";
 
 const HEARTBEAT_MS = 20000;
 const PEER_SILENCE_MS = 60000;
@@ -28,6 +29,8 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
   let wasOnline = false;
   let heartbeat = null;
   let queue = Promise.resolve(); // incoming messages, one at a time
+  let everWelcomed = false;
+  let rest = null; // the REST transport, when this server has no WebSocket endpoint
 
   // --- connection ---------------------------------------------------------------------
 
@@ -48,6 +51,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     socket.onclose = (event) => {
       clearInterval(heartbeat);
       if (stopped) return;
+      if (!everWelcomed && event.code === 1006) return fallBackToRest();
       if ([4401, 4403, 4404].includes(event.code)) {
         banner(_("You no longer have access to this map. Reload the page."), "error");
         return; // refused: retrying would be refused again
@@ -89,7 +93,20 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     }
   }
 
+  // The very first handshake failed (a server or proxy without WebSockets): edit over REST
+  // with polling instead, the pending changes included, rather than not at all.
+  function fallBackToRest() {
+    rest = createRestTransport(config);
+    rest.onRemote((change) => { for (const callback of remoteListeners) callback(change); });
+    rest.start(last);
+    for (const [id, entry] of pending) {
+      pending.delete(id);
+      rest.send(entry.change).then(entry.resolve, entry.reject);
+    }
+  }
+
   function welcome(message) {
+    everWelcomed = true;
     me = message.you;
     attempts = 0;
     if (document.body.dataset.live === "offline") banner(_("Back online."), "online");
@@ -245,6 +262,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
 
   return {
     send(change) {
+      if (rest) return rest.send(change);
       return new Promise((resolve, reject) => {
         pending.set(change.id, { change, resolve, reject });
         write({ type: "change", id: change.id, ops: change.ops });
@@ -264,6 +282,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     stop() {
       stopped = true;
       clearInterval(heartbeat);
+      if (rest) rest.stop();
       if (socket) socket.close();
     },
     get pendingCount() {
