@@ -5,10 +5,10 @@ is here, and an edit made while offline arrives once the connection is back."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ def asgi_server() -> Iterator[str]:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{URL}/static/js/editor/socket.js", timeout=2)
+                socket.create_connection(("127.0.0.1", PORT), timeout=2).close()
                 break
             except OSError:
                 time.sleep(0.2)
