@@ -87,7 +87,9 @@ def _load(path: Path) -> TemplateSpec:
 
 @cache
 def all_templates() -> dict[str, TemplateSpec]:
-    specs = sorted((_load(path) for path in DATA_DIR.glob("*.json")), key=lambda s: (s.order, s.key))
+    specs = sorted(
+        (_load(path) for path in DATA_DIR.glob("*.json")), key=lambda s: (s.order, s.key)
+    )
     return {spec.key: spec for spec in specs}
 
 

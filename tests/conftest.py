@@ -132,12 +132,19 @@ def template_map(workspace: Any, owner: Any) -> Any:
 
     spec = get_template("buyer_journey_5")
     assert spec is not None
-    return map_create(workspace=workspace, actor=owner, title="Hành trình mẫu",
-                      document=spec.document("vi"), template=spec.key)
+    return map_create(
+        workspace=workspace,
+        actor=owner,
+        title="Hành trình mẫu",
+        document=spec.document("vi"),
+        template=spec.key,
+    )
 
 
 @pytest.fixture
-def role_users(make_user: Any, journey_map: Any, owner: Any, member: Any, outsider: Any) -> dict[str, Any]:
+def role_users(
+    make_user: Any, journey_map: Any, owner: Any, member: Any, outsider: Any
+) -> dict[str, Any]:
     """One user per way of relating to `journey_map`, keyed by role."""
     from workspaces.models import MapAccess
 

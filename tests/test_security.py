@@ -24,7 +24,11 @@ def test_production_settings_pass_check_deploy_without_warnings():
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -34,7 +38,11 @@ def test_settings_refuse_a_bad_boolean_with_the_variable_name():
     env = dict(os.environ, DEBUG="maybe")
     result = subprocess.run(
         [sys.executable, "-c", "import django; import journeymap.settings"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0
@@ -45,7 +53,11 @@ def test_settings_refuse_an_unknown_database_scheme():
     env = dict(os.environ, DATABASE_URL="mysql://x@y/z")
     result = subprocess.run(
         [sys.executable, "-c", "import journeymap.settings"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0

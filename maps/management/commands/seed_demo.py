@@ -31,13 +31,23 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            workspace = Workspace.objects.filter(memberships__user=user, name=DEMO_WORKSPACE).first()
+            workspace = Workspace.objects.filter(
+                memberships__user=user, name=DEMO_WORKSPACE
+            ).first()
             if workspace is None:
                 workspace = Workspace.objects.create(name=DEMO_WORKSPACE)
-                Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.ADMIN)
+                Membership.objects.create(
+                    workspace=workspace, user=user, role=Membership.Role.ADMIN
+                )
             if not JourneyMap.objects.filter(workspace=workspace, title=DEMO_MAP).exists():
                 spec = get_template("buyer_journey_5")
                 assert spec is not None
-                map_create(workspace=workspace, actor=user, title=DEMO_MAP, language="vi",
-                           document=spec.document("vi"), template=spec.key)
+                map_create(
+                    workspace=workspace,
+                    actor=user,
+                    title=DEMO_MAP,
+                    language="vi",
+                    document=spec.document("vi"),
+                    template=spec.key,
+                )
         self.stdout.write(f"Demo account: {DEMO_USERNAME} / {DEMO_PASSWORD}")
