@@ -108,27 +108,42 @@ def test_the_same_change_racing_with_itself_is_applied_once(journey_map, owner):
 def test_a_committed_change_reaches_the_maps_group_on_redis_and_a_refused_one_does_not(
     journey_map, owner
 ):
-    from asgiref.sync import async_to_sync
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels.layers import get_channel_layer
 
     from maps.ops import OpError
 
-    layer = get_channel_layer()
-    assert type(layer).__module__.startswith("channels_redis")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(journey_map.group_name, channel)
     ops = [{"type": "map.update", "fields": {"title": "Qua Redis"}}]
 
-    with pytest.raises(OpError):
-        apply_ops(
-            map_id=journey_map.pk,
-            actor=owner,
-            change_id=uuid.uuid4(),
-            ops=[*ops, {"type": "stage.delete", "id": str(uuid.uuid4())}],
-        )
-    applied = apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+    def refused() -> None:
+        with pytest.raises(OpError):
+            apply_ops(
+                map_id=journey_map.pk,
+                actor=owner,
+                change_id=uuid.uuid4(),
+                ops=[*ops, {"type": "stage.delete", "id": str(uuid.uuid4())}],
+            )
 
-    message = async_to_sync(layer.receive)(channel)
+    def accepted() -> Any:
+        return apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+
+    async def listen() -> tuple[Any, dict[str, Any]]:
+        # One event loop, as in a consumer: the pub/sub layer subscribes per loop.
+        layer = get_channel_layer()
+        assert type(layer).__module__.startswith("channels_redis")
+        channel = await layer.new_channel()
+        await layer.group_add(journey_map.group_name, channel)
+        try:
+            await sync_to_async(refused)()
+            applied = await sync_to_async(accepted)()
+            message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+        finally:
+            await layer.group_discard(journey_map.group_name, channel)
+        return applied, message
+
+    applied, message = async_to_sync(listen)()
+
     assert (message["type"], message["revision"]) == ("map.message", applied.revision)
     assert '"title":"Qua Redis"' in message["text"]
-    async_to_sync(layer.group_discard)(journey_map.group_name, channel)
