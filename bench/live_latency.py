@@ -20,17 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings")
+from common import ROOT, Editor, require_services, start_servers, stop_servers, wait_for_ports
+
 PORTS = (8411, 8412)
 YJS_PORT = 8413
 
@@ -59,59 +56,6 @@ def setup_map(editors: int) -> tuple[str, str, list[str]]:
     apply_ops(map_id=journey_map.pk, actor=user, change_id=uuid.uuid4(), ops=ops, max_ops=1000)
     token = Token.objects.create(user=user).key
     return str(journey_map.pk), token, stages
-
-
-def start_servers(layer: str, workers: int) -> list[subprocess.Popen[bytes]]:
-    env = {**os.environ, "CHANNEL_LAYER": layer, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50}
-    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    servers = []
-    for port in PORTS[:workers]:
-        command = [sys.executable, "-m", "uvicorn", "journeymap.asgi:application"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        servers.append(subprocess.Popen(command, cwd=ROOT, env=env))
-    return servers
-
-
-async def wait_for_port(port: int) -> None:
-    for _ in range(200):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-class Editor:
-    def __init__(self, index: int, stage: str) -> None:
-        self.index = index
-        self.stage = stage
-        self.received: dict[str, float] = {}
-        self.revisions: list[int] = []
-        self.duplicates = 0
-        self.errors = 0
-        self.ws: Any = None
-
-    async def open(self, url: str, token: str) -> None:
-        import websockets
-
-        headers = {"Authorization": f"Token {token}", "Origin": "http://127.0.0.1"}
-        self.ws = await websockets.connect(url, additional_headers=headers, max_size=2**22)
-        welcome = json.loads(await self.ws.recv())
-        assert welcome["type"] == "welcome", welcome
-
-    async def listen(self) -> None:
-        async for raw in self.ws:
-            now = time.perf_counter()
-            message = json.loads(raw)
-            if message["type"] == "change":
-                if message["id"] in self.received:
-                    self.duplicates += 1
-                self.received[message["id"]] = now
-                self.revisions.append(message["revision"])
-            elif message["type"] == "error":
-                self.errors += 1
 
 
 async def run_phase(
@@ -215,13 +159,12 @@ def main() -> None:
     parser.add_argument("--ramp", default="4,8,12,16,20,24", help="per-editor rates to ramp")
     parser.add_argument("--ramp-seconds", type=float, default=5.0)
     args = parser.parse_args()
-    if not os.environ.get("REDIS_URL") or "postgres" not in os.environ.get("DATABASE_URL", ""):
-        sys.exit("services mode: set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    require_services()
     report: dict[str, Any] = {"editors": args.editors, "rate": args.rate, "workers": args.workers}
     for layer in args.layers.split(","):
-        servers = start_servers(layer, args.workers)
+        servers = start_servers(PORTS[: args.workers], layer=layer)
         try:
-            asyncio.run(_serve_ready(args.workers))
+            asyncio.run(wait_for_ports(PORTS[: args.workers]))
             map_id, token, stages = setup_map(args.editors)
             steady = asyncio.run(
                 measure(map_id, token, stages, args.rate, args.seconds, args.workers)
@@ -239,18 +182,11 @@ def main() -> None:
                     break
             report[layer] = {"steady": steady, "ramp": ramp}
         finally:
-            for server in servers:
-                server.terminate()
-                server.wait(timeout=10)
+            stop_servers(servers)
     yjs = yjs_measure(args.editors, args.rate, args.seconds)
     report["yjs"] = yjs
     print("yjs", json.dumps(yjs), flush=True)
     print(json.dumps(report, indent=1))
-
-
-async def _serve_ready(workers: int) -> None:
-    for port in PORTS[:workers]:
-        await wait_for_port(port)
 
 
 if __name__ == "__main__":
