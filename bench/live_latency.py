@@ -4,15 +4,19 @@ processes), each sending changes at a set rate over /ws/maps/{id}/.
 Reports the propagation latency (the author's send → each peer's receive) p50/p95/p99, the
 changes/s sustained, errors, lost and duplicated changes; then a ramp of rates to find where
 p99 passes 100 ms. Runs once per channel layer (RedisChannelLayer, RedisPubSubChannelLayer),
-and, when bench/node_modules holds `@y/websocket-server`, `yjs` and `y-websocket`, drives a
-Yjs y-websocket server with the same number of clients and rate (bench/yjs_latency.mjs).
+then drives a Yjs y-websocket server with the same number of clients, rate, seconds and ramp
+(bench/yjs_latency.mjs, Node; skipped with a message when node or bench/node_modules is missing)
+and prints both side by side.
 
-    npm install --prefix bench @y/websocket-server yjs y-websocket ws   # once, not committed
+    npm install --prefix bench   # once (Node >= 18): bench/package.json; node_modules not committed
     DATABASE_URL=postgres://journeymap:journeymap@127.0.0.1:5432/jm_live \\
     REDIS_URL=redis://127.0.0.1:6379/4 \\
         .venv/bin/python bench/live_latency.py [--editors 25] [--rate 2] [--seconds 10]
+            [--ports 8411,8412] [--yjs-port 8413] [--no-yjs] [--layers core,pubsub]
 
-Loopback only. Creates a user and a map in DATABASE_URL's database on each run.
+Ports default to 8411,8412 (uvicorn) and 8413 (y-websocket), or $BENCH_PORTS / $BENCH_YJS_PORT.
+`--layers ''` runs the Yjs side alone. Loopback only. Creates a user and a map in
+DATABASE_URL's database on each run.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +36,7 @@ from common import ROOT, Editor, require_services, start_servers, stop_servers, 
 
 PORTS = (8411, 8412)
 YJS_PORT = 8413
+YJS_PACKAGES = ("@y/websocket-server", "yjs", "y-websocket", "ws")
 
 
 def setup_map(editors: int) -> tuple[str, str, list[str]]:
@@ -114,11 +121,11 @@ def summarise(editors: list[Editor], sent: dict[str, tuple[int, float]], seconds
 
 
 async def measure(
-    map_id: str, token: str, stages: list[str], rate: float, seconds: float, workers: int
+    map_id: str, token: str, stages: list[str], rate: float, seconds: float, ports: list[int]
 ) -> dict:
     editors = [Editor(i, stage) for i, stage in enumerate(stages)]
     for editor in editors:
-        port = PORTS[editor.index % workers]
+        port = ports[editor.index % len(ports)]
         await editor.open(f"ws://127.0.0.1:{port}/ws/maps/{map_id}/", token)
     listeners = [asyncio.create_task(editor.listen()) for editor in editors]
     sent: dict[str, tuple[int, float]] = {}
@@ -136,17 +143,72 @@ async def measure(
     return summarise(editors, sent, seconds)
 
 
-def yjs_measure(editors: int, rate: float, seconds: float) -> dict | None:
-    script = ROOT / "bench" / "yjs_latency.mjs"
-    if not (ROOT / "bench" / "node_modules" / "@y" / "websocket-server").exists():
+def yjs_missing() -> str | None:
+    """Why the Yjs side cannot run here, or None when it can."""
+    if shutil.which("node") is None:
+        return "node is not installed (apt-get install nodejs npm; Node >= 18)"
+    modules = ROOT / "bench" / "node_modules"
+    absent = [name for name in YJS_PACKAGES if not (modules / name / "package.json").exists()]
+    if absent:
+        return f"bench/node_modules lacks {', '.join(absent)}: run `npm install --prefix bench`"
+    return None
+
+
+def yjs_measure(args: argparse.Namespace) -> dict | None:
+    """Runs bench/yjs_latency.mjs with this run's editors, rate, seconds and ramp; prints its
+    phases as they finish and returns its result (None, with a message, when it cannot run)."""
+    missing = yjs_missing()
+    if missing:
+        print(f"yjs skipped: {missing}", file=sys.stderr, flush=True)
         return None
-    command = ["node", str(script), str(editors), str(rate), str(seconds), str(YJS_PORT)]
-    done = subprocess.run(command, cwd=ROOT / "bench", capture_output=True, timeout=600)
-    if done.returncode != 0:
-        print(done.stderr.decode()[-2000:], file=sys.stderr)
+    command = ["node", str(ROOT / "bench" / "yjs_latency.mjs")]
+    command += ["--editors", str(args.editors), "--rate", str(args.rate)]
+    command += ["--seconds", str(args.seconds), "--port", str(args.yjs_port)]
+    command += ["--ramp", args.ramp, "--ramp-seconds", str(args.ramp_seconds)]
+    lines = []
+    with subprocess.Popen(command, cwd=ROOT / "bench", stdout=subprocess.PIPE, text=True) as node:
+        assert node.stdout is not None
+        for line in node.stdout:
+            lines.append(line)
+            phase = json.loads(line)
+            if "phase" in phase:
+                print("yjs", phase.pop("phase"), phase.pop("rate"), json.dumps(phase), flush=True)
+    if node.returncode != 0 or not lines:
+        print(f"yjs failed (node exited {node.returncode})", file=sys.stderr, flush=True)
         return None
-    result: dict = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    result: dict = json.loads(lines[-1])
     return result
+
+
+def side_by_side(report: dict[str, Any], layers: list[str]) -> str:
+    """One table row per system and rate, Python layers first, then Yjs."""
+    rows: list[tuple[str, ...]] = [
+        ("system", "rate", "changes/s", "p50", "p95", "p99", "lost", "dup", "errors")
+    ]
+    names = {"core": "RedisChannelLayer", "pubsub": "RedisPubSubChannelLayer"}
+    systems = [(names.get(layer, layer), report.get(layer)) for layer in layers]
+    systems.append(("Yjs y-websocket", report.get("yjs")))
+    for name, result in systems:
+        if not result:
+            continue
+        phases = [{"rate_per_editor": report["rate"], **result["steady"]}, *result["ramp"]]
+        for phase in phases:
+            rows.append(
+                (
+                    name,
+                    f"{report['editors']} x {phase['rate_per_editor']:g}/s",
+                    f"{phase['changes_per_s']:g}",
+                    *(f"{phase[key]:g} ms" for key in ("p50_ms", "p95_ms", "p99_ms")),
+                    *(str(phase[key]) for key in ("lost", "duplicated", "errors")),
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def port_list(text: str) -> list[int]:
+    return [int(port) for port in text.split(",") if port]
 
 
 def main() -> None:
@@ -155,27 +217,42 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="changes/s per editor")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, choices=(1, 2))
+    parser.add_argument(
+        "--ports",
+        type=port_list,
+        default=port_list(os.environ.get("BENCH_PORTS", ",".join(map(str, PORTS)))),
+        help="uvicorn ports, one per worker (default 8411,8412 or $BENCH_PORTS)",
+    )
+    parser.add_argument(
+        "--yjs-port",
+        type=int,
+        default=int(os.environ.get("BENCH_YJS_PORT", YJS_PORT)),
+        help="y-websocket server port (default 8413 or $BENCH_YJS_PORT)",
+    )
+    parser.add_argument("--no-yjs", action="store_true", help="skip the Yjs y-websocket side")
     parser.add_argument("--layers", default="core,pubsub")
     parser.add_argument("--ramp", default="4,8,12,16,20,24", help="per-editor rates to ramp")
     parser.add_argument("--ramp-seconds", type=float, default=5.0)
     args = parser.parse_args()
-    require_services()
+    ports = args.ports[: args.workers]
+    if len(ports) < args.workers:
+        parser.error(f"--ports needs {args.workers} ports for --workers {args.workers}")
+    layers = [layer for layer in args.layers.split(",") if layer]
+    if layers:
+        require_services()
     report: dict[str, Any] = {"editors": args.editors, "rate": args.rate, "workers": args.workers}
-    for layer in args.layers.split(","):
-        servers = start_servers(PORTS[: args.workers], layer=layer)
+    report["loadavg_before"] = os.getloadavg()
+    for layer in layers:
+        servers = start_servers(ports, layer=layer)
         try:
-            asyncio.run(wait_for_ports(PORTS[: args.workers]))
+            asyncio.run(wait_for_ports(ports))
             map_id, token, stages = setup_map(args.editors)
-            steady = asyncio.run(
-                measure(map_id, token, stages, args.rate, args.seconds, args.workers)
-            )
+            steady = asyncio.run(measure(map_id, token, stages, args.rate, args.seconds, ports))
             print(layer, "steady", json.dumps(steady), flush=True)
             ramp = []
             for rate in [float(r) for r in args.ramp.split(",") if r]:
                 map_id, token, stages = setup_map(args.editors)
-                step = asyncio.run(
-                    measure(map_id, token, stages, rate, args.ramp_seconds, args.workers)
-                )
+                step = asyncio.run(measure(map_id, token, stages, rate, args.ramp_seconds, ports))
                 print(layer, "ramp", rate, json.dumps(step), flush=True)
                 ramp.append({"rate_per_editor": rate, **step})
                 if step["p99_ms"] > 100:
@@ -183,10 +260,15 @@ def main() -> None:
             report[layer] = {"steady": steady, "ramp": ramp}
         finally:
             stop_servers(servers)
-    yjs = yjs_measure(args.editors, args.rate, args.seconds)
-    report["yjs"] = yjs
-    print("yjs", json.dumps(yjs), flush=True)
+    report["yjs"] = None if args.no_yjs else yjs_measure(args)
+    report["loadavg_after"] = os.getloadavg()
     print(json.dumps(report, indent=1))
+    print(side_by_side(report, layers))
+    print(
+        "load average before/after (1, 5, 15 min):",
+        report["loadavg_before"],
+        report["loadavg_after"],
+    )
 
 
 if __name__ == "__main__":
