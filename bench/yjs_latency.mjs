@@ -197,6 +197,7 @@ function countOwn (sent, index) {
 
 async function main () {
   const options = parseArgs(process.argv.slice(2))
+  process.setMaxListeners(0) // each WebsocketProvider adds a process 'exit' handler
   let server = null
   let serverUrl = options.url
   if (serverUrl === null) {
