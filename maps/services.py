@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from maps import change_hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
@@ -34,6 +35,7 @@ class AppliedChange:
     actor_id: int | None
     session: str
     duplicate: bool = False
+    role: str | None = None  # the author's role the change was authorized with
 
     def message(self) -> dict[str, Any]:
         """The `change` message of PROTOCOL.md."""
@@ -66,6 +68,10 @@ def _authorize(role: str | None, ops: list[Any]) -> None:
     raise OpError("forbidden", "your role on this map does not allow changes")
 
 
+class _AlreadyApplied(Exception):
+    """The change id is in the log already: leave the transaction and answer as a duplicate."""
+
+
 def apply_ops(
     *,
     map_id: uuid.UUID,
@@ -75,50 +81,103 @@ def apply_ops(
     session: str = "",
     role: str | None = None,
     max_ops: int = MAX_OPS_PER_CHANGE,
+    announce: bool = True,
 ) -> AppliedChange:
     """Validate, authorize and apply one change atomically; broadcast it after commit.
+
+    A socket consumer passes `announce=False` and sends `group_event(...)` from its event
+    loop once this returns (also after commit): broadcasting from here would hold the one
+    database thread of the process while the event loop publishes.
 
     `role` is the caller's role if already known (a socket resolves it once); otherwise it
     is read from the database. A change id already applied with the same ops returns the
     first result again; with different ops it is rejected.
+
+    This is the hot path of live editing: every statement runs with the map row locked, so
+    the lock is taken by the statement that bumps the revision, and a re-sent change id is
+    detected by the log's unique constraint (or when its ops fail) rather than by a lookup
+    on every change.
     """
     parsed = parse_ops(ops, max_ops=max_ops)
     canonical = [dump_op(op) for op in parsed]
     user = actor if actor is not None and actor.is_authenticated else None
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            applied = _apply_locked(map_id, user, change_id, parsed, canonical, session, role)
+            if announce:
+                group = f"map.{map_id}"
+                transaction.on_commit(lambda: broadcast(group=group, message=applied.message()))
+    except (OpError, _AlreadyApplied) as error:
+        previous = Change.objects.filter(map_id=map_id, change_id=change_id).first()
+        if previous is None:
+            if isinstance(error, _AlreadyApplied):  # pragma: no cover - the log said it was
+                raise OpError("invalid_op", "this change could not be applied") from None
+            raise
+        if previous.ops != canonical:
+            raise OpError("invalid_op", "this change id was already used for other ops") from None
+        return AppliedChange(
+            previous.revision,
+            change_id,
+            previous.ops,
+            previous.actor_id,
+            previous.session,
+            duplicate=True,
+        )
+    return applied
+
+
+def _lock_and_bump(map_id: uuid.UUID) -> JourneyMap:
+    """Take the map's row lock and its next revision in one statement (UPDATE … RETURNING);
+    the instance returned holds the revision *before* the change."""
+    meta = JourneyMap._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    # Identifiers come from the model's metadata, values are parameters.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('revision')} = {quote('revision')} + 1, "  # noqa: S608
+        f"{quote('updated_at')} = %s WHERE {quote('id')} = %s RETURNING {columns}"
+    )
+    pk = JourneyMap._meta.pk
+    assert pk is not None
+    found = list(
+        JourneyMap.objects.raw(sql, [timezone.now(), pk.get_db_prep_value(map_id, connection)])
+    )
+    if not found:
+        raise OpError("not_found", "this map does not exist")
+    journey_map = found[0]
+    journey_map.revision -= 1
+    return journey_map
+
+
+def _apply_locked(
+    map_id: uuid.UUID,
+    user: User | None,
+    change_id: uuid.UUID,
+    parsed: list[Any],
+    canonical: list[dict[str, Any]],
+    session: str,
+    role: str | None,
+) -> AppliedChange:
+    journey_map = _lock_and_bump(map_id)
+    if role is None:
+        role = journey_map.role_of(user) if user else None
+    _authorize(role, parsed)
+    change_hooks.before_change(journey_map=journey_map)
+    ctx = Context(map=journey_map, actor=user, role=role or "")
+    # No savepoint per op: any failure leaves the outer block and rolls the change back.
+    for index, op in enumerate(parsed):
         try:
-            journey_map = JourneyMap.objects.select_for_update().get(pk=map_id)
-        except JourneyMap.DoesNotExist:
-            raise OpError("not_found", "this map does not exist") from None
-        previous = Change.objects.filter(map=journey_map, change_id=change_id).first()
-        if previous is not None:
-            if previous.ops != canonical:
-                raise OpError("invalid_op", "this change id was already used for other ops")
-            return AppliedChange(
-                previous.revision,
-                change_id,
-                previous.ops,
-                previous.actor_id,
-                previous.session,
-                duplicate=True,
-            )
-        if role is None:
-            role = journey_map.role_of(user) if user else None
-        _authorize(role, parsed)
-        change_hooks.before_change(journey_map=journey_map)
-        ctx = Context(map=journey_map, actor=user, role=role or "")
-        # No savepoint per op: any failure leaves the outer block and rolls the change back.
-        for index, op in enumerate(parsed):
-            try:
-                apply_op(ctx, op)
-            except OpError as error:
-                error.op = index
-                raise
-            except (IntegrityError, DataError):
-                # A race with another map creating the same id, or a value the column refuses.
-                raise OpError("invalid_op", "the database refused this op", index) from None
-        journey_map.revision += 1
-        journey_map.save()
+            apply_op(ctx, op)
+        except OpError as error:
+            error.op = index
+            raise
+        except (IntegrityError, DataError):
+            # A race with another map creating the same id, or a value the column refuses.
+            raise OpError("invalid_op", "the database refused this op", index) from None
+    journey_map.revision += 1
+    if ctx.map_fields:
+        journey_map.save(update_fields=sorted(ctx.map_fields))
+    try:
         Change.objects.create(
             map=journey_map,
             revision=journey_map.revision,
@@ -127,13 +186,21 @@ def apply_ops(
             session=session[:64],
             ops=canonical,
         )
-        applied = AppliedChange(
-            journey_map.revision, change_id, canonical, user.pk if user else None, session
-        )
-        change_hooks.after_change(journey_map=journey_map, ops=canonical, actor_id=applied.actor_id)
-        group = journey_map.group_name
-        transaction.on_commit(lambda: broadcast(group=group, message=applied.message()))
+    except IntegrityError:
+        # The id is in the log (a re-send racing its first copy): the whole change rolls
+        # back and apply_ops answers with the logged one.
+        raise _AlreadyApplied from None
+    applied = AppliedChange(
+        journey_map.revision, change_id, canonical, user.pk if user else None, session, role=role
+    )
+    change_hooks.after_change(journey_map=journey_map, ops=canonical, actor_id=applied.actor_id)
     return applied
+
+
+def group_event(message: dict[str, Any]) -> dict[str, Any]:
+    """A server message as the channel-layer event every socket of the map forwards as is."""
+    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    return {"type": "map.message", "text": text, "revision": message.get("revision")}
 
 
 def broadcast(*, group: str, message: dict[str, Any]) -> None:
@@ -141,11 +208,8 @@ def broadcast(*, group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
     try:
-        async_to_sync(layer.group_send)(
-            group, {"type": "map.message", "text": text, "revision": message.get("revision")}
-        )
+        async_to_sync(layer.group_send)(group, group_event(message))
     except Exception:
         # The change is committed; sockets that miss it repair the gap from the op log.
         logger.exception("broadcast to %s failed", group)
