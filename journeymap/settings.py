@@ -262,10 +262,11 @@ CONTENT_SECURITY_POLICY = {
 # "core" (RedisChannelLayer); the default is the faster one in bench/live_latency.py
 # (docs/benchmarks.md). Both deliver at most once; clients repair gaps from the op log.
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
-# "socket": the editor edits over the live socket (static/js/editor/socket.js, which falls back
-# to REST when the server has no WebSocket endpoint). "rest" (REST with polling) stays the
-# default until socket.js has passed a browser test.
-EDITOR_TRANSPORT = env_str("EDITOR_TRANSPORT", "rest")
+# "socket" (default): the editor edits over the live socket (static/js/editor/socket.js, which
+# falls back to REST by itself when the very first handshake fails, e.g. behind a proxy without
+# WebSockets). "rest": POST each change and poll the op log every 5 s, never opening a socket
+# (a WSGI-only deployment; no presence, no live export progress).
+EDITOR_TRANSPORT = env_str("EDITOR_TRANSPORT", "socket")
 if EDITOR_TRANSPORT not in {"socket", "rest"}:
     raise ImproperlyConfigured("EDITOR_TRANSPORT must be 'socket' or 'rest'")
 if CHANNEL_LAYER not in {"core", "pubsub"}:

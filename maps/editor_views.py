@@ -33,8 +33,8 @@ def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
         "api": reverse("api-map", args=[journey_map.pk]),
         "changes": reverse("api-map-changes", args=[journey_map.pk]),
         "socket": f"/ws/maps/{journey_map.pk}/",
-        # "socket" once live editing lands (static/js/editor/socket.js); REST until then.
-        "transport": getattr(settings, "EDITOR_TRANSPORT", "rest"),
+        # "socket": static/js/editor/socket.js; "rest": transport.js (settings.EDITOR_TRANSPORT).
+        "transport": settings.EDITOR_TRANSPORT,
         "channels": [channel.as_dict() for channel in CHANNELS],
         "icons": ICON_PATHS,
         "laneKinds": [

@@ -1,74 +1,48 @@
-"""The editor in Debian's Chromium against a live server: every kind of edit by mouse and by
-keyboard, undo and redo, and everything still there after a reload."""
+"""The editor in Debian's Chromium, served by uvicorn with the live socket (tests/browser/
+conftest.py): every kind of edit by mouse and by keyboard, undo and redo, a refused change,
+a change whose broadcast was lost repaired from the op log, and everything still there after
+a reload."""
 
 from __future__ import annotations
 
-import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser.conftest import AsgiServer, off_loop, session_cookie
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(tab: Any, live_server: Any, user: Any) -> None:
+def sign_in(tab: Any, server: AsgiServer, user: Any) -> None:
     """A session cookie for `user`; the editor page itself hands out the CSRF cookie."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     tab.context.clear_cookies()
-    tab.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    tab.context.add_cookies([session_cookie(user, server.url)])
 
 
 @pytest.fixture
-def page(
-    live_server: Any, owner: Any, workspace: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+def page(asgi_server: AsgiServer, browser: Any, owner: Any, workspace: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
+    tab: Any = context.new_page()
+    errors: list[str] = []
+    tab.errors = errors
 
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
-    # still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            args=CHROMIUM_ARGS,
-        )
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="vi-VN")
-        tab: Any = context.new_page()
-        errors: list[str] = []
-        tab.errors = errors
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
 
-        def on_console(message: Any) -> None:
-            if message.type == "error":
-                errors.append(message.text)
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
 
-        def on_response(response: Any) -> None:
-            if response.status >= 400:
-                errors.append(f"{response.status} {response.url}")
-
-        tab.on("console", on_console)
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        sign_in(tab, live_server, owner)
-        tab.on("response", on_response)
-        yield tab
-        browser.close()
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(tab, asgi_server, owner)
+    tab.on("response", on_response)
+    yield tab
+    context.close()
 
 
 def settle(page: Any) -> None:
@@ -78,6 +52,8 @@ def settle(page: Any) -> None:
 def open_editor(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]")
+    # The socket editor, connected: not the REST fallback.
+    page.wait_for_function("() => window.jmEditor.ed.transport.connected === true")
 
 
 def drag(page: Any, source: Any, x: float, y: float) -> None:
@@ -94,7 +70,7 @@ def center(locator: Any) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def create_map_from_template(page: Any, live_server: Any, workspace: Any) -> str:
+def create_map_from_template(page: Any, asgi_server: AsgiServer, workspace: Any) -> str:
     result = page.evaluate(
         """async (workspace) => {
           const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
@@ -107,20 +83,20 @@ def create_map_from_template(page: Any, live_server: Any, workspace: Any) -> str
         str(workspace.pk),
     )
     assert result["status"] == 201, result
-    return f"{live_server.url}/maps/{result['body']['id']}/"
+    return f"{asgi_server.url}/maps/{result['body']['id']}/"
 
 
 def test_editing_by_mouse_and_keyboard_persists(
-    page: Any, live_server: Any, workspace: Any, owner: Any
+    page: Any, asgi_server: AsgiServer, workspace: Any, owner: Any
 ) -> None:
     from maps.documents import map_create
     from maps.models import Item, JourneyMap, Stage
 
     # An empty map teaches how to start; from there, a new map from a template.
     empty = map_create(workspace=workspace, actor=owner, title="Bản đồ trống")
-    open_editor(page, f"{live_server.url}/maps/{empty.pk}/")
+    open_editor(page, f"{asgi_server.url}/maps/{empty.pk}/")
     assert page.locator(".jm-empty-map [data-action=add-stage]").count() == 1
-    url = create_map_from_template(page, live_server, workspace)
+    url = create_map_from_template(page, asgi_server, workspace)
     open_editor(page, url)
     journey_map = JourneyMap.objects.get(pk=url.rstrip("/").rsplit("/", 1)[1])
     stages = list(Stage.objects.filter(map=journey_map).order_by("position"))
@@ -242,14 +218,14 @@ def test_editing_by_mouse_and_keyboard_persists(
 
 
 def test_viewer_sees_the_map_read_only(
-    page: Any, live_server: Any, template_map: Any, make_user: Any
+    template_map: Any, page: Any, asgi_server: AsgiServer, make_user: Any
 ) -> None:
     from workspaces.models import MapAccess
 
     viewer = make_user("viewer")
     MapAccess.objects.create(map=template_map, user=viewer, role="viewer")
-    sign_in(page, live_server, viewer)
-    open_editor(page, f"{live_server.url}/maps/{template_map.pk}/")
+    sign_in(page, asgi_server, viewer)
+    open_editor(page, f"{asgi_server.url}/maps/{template_map.pk}/")
     assert page.locator(".jm-card").count() > 0
     assert page.locator(".jm-add-card").count() == 0
     assert page.locator("[data-action=add-stage]").is_hidden()
@@ -259,14 +235,37 @@ def test_viewer_sees_the_map_read_only(
 
 
 def test_structure_filters_presentation_and_a_refused_change(
-    page: Any, live_server: Any, template_map: Any, owner: Any
+    template_map: Any,
+    page: Any,
+    asgi_server: AsgiServer,
+    owner: Any,
+    member: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import uuid
 
     from maps.models import Lane, Stage
     from maps.services import apply_ops
 
-    open_editor(page, f"{live_server.url}/maps/{template_map.pk}/")
+    # Frames from the server pass through here; the next one that contains a marker put in
+    # `dropped` is lost on its way (and listed in `lost`).
+    dropped: list[str] = []
+    lost: list[str] = []
+
+    def relay(route: Any) -> None:
+        server = route.connect_to_server()
+
+        def from_server(message: Any) -> None:
+            if isinstance(message, str) and any(marker in message for marker in dropped):
+                dropped.clear()
+                lost.append(message)
+                return
+            route.send(message)
+
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/ws/maps/"), relay)
+    open_editor(page, f"{asgi_server.url}/maps/{template_map.pk}/")
     stage_count = Stage.objects.filter(map=template_map).count()
 
     # A new stage opens for naming; a new lane comes from the dialog.
@@ -300,16 +299,23 @@ def test_structure_filters_presentation_and_a_refused_change(
     order = sorted(Lane.objects.filter(map=template_map), key=lambda x: (x.position, str(x.pk)))
     assert [lane.pk for lane in order[:2]] == [lanes[1].pk, lanes[0].pk]
 
-    # Someone deletes a stage; renaming it here is refused, rolled back and said out loud.
-    # (Polling is stopped so this browser has not heard of the deletion yet.)
-    page.evaluate("() => window.jmEditor.ed.transport.stop()")
+    # Someone deletes a stage and the message carrying it never reaches this browser (dropped
+    # on its way, as a channel layer that delivers at most once may): renaming the stage here
+    # is refused over the socket, rolled back and said out loud.
     doomed = Stage.objects.get(map=template_map, name="Sau bán hàng")
-    apply_ops(
+    dropped.append('"stage.delete"')
+    off_loop(
+        apply_ops,
         map_id=template_map.pk,
-        actor=owner,
+        actor=member,
         change_id=uuid.uuid4(),
         ops=[{"type": "stage.delete", "id": str(doomed.pk)}],
     )
+    for _ in range(100):
+        if lost:
+            break
+        page.wait_for_timeout(50)
+    assert len(lost) == 1 and '"type":"change"' in lost[0]
     page.dblclick(f".jm-stage-head[data-stage='{doomed.pk}']")
     page.keyboard.press("Control+A")
     page.keyboard.type("Không còn nữa")
@@ -317,6 +323,20 @@ def test_structure_filters_presentation_and_a_refused_change(
     settle(page)
     assert page.locator("#jm-toast.jm-show[data-kind=error]").count() == 1
     assert page.locator(".jm-stage-name", has_text="Không còn nữa").count() == 0
+    # The next change arrives with a revision gap: the browser fetches the missing deletion
+    # from the op log (GET …/changes/?since=) before applying the change itself.
+    assert page.locator(f".jm-stage-head[data-stage='{doomed.pk}']").count() == 1
+    first = Stage.objects.filter(map=template_map).order_by("position")[0]
+    rename = {"type": "stage.update", "id": str(first.pk), "fields": {"name": "Tìm hiểu"}}
+    with page.expect_request(lambda r: "/changes/?since=" in r.url) as gap:
+        off_loop(
+            apply_ops, map_id=template_map.pk, actor=member, change_id=uuid.uuid4(), ops=[rename]
+        )
+        page.wait_for_selector(f".jm-stage-head[data-stage='{first.pk}']:has-text('Tìm hiểu')")
+    assert gap.value.response().ok
+    assert page.locator(f".jm-stage-head[data-stage='{doomed.pk}']").count() == 0
+    template_map.refresh_from_db()
+    assert page.evaluate("() => window.jmEditor.ed.store.revision") == template_map.revision
 
     # Pain points only: obstacle cards stay lit, the others fade.
     page.check("#jm-filter-pain")
@@ -338,5 +358,4 @@ def test_structure_filters_presentation_and_a_refused_change(
     page.keyboard.press("Escape")
     assert page.locator("#jm-present").is_hidden()
 
-    # The refused request is the only failure on the page.
-    assert [e for e in page.errors if "409" not in e] == []
+    assert page.errors == []

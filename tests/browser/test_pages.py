@@ -1,5 +1,6 @@
-"""The server-rendered pages in a real browser (Debian's Chromium through Playwright):
-sign in, create a map from the template gallery, edit a persona, switch the language."""
+"""The server-rendered pages in a real browser (Debian's Chromium through Playwright, served by
+uvicorn: tests/browser/conftest.py): sign in, create a map from the template gallery, edit a
+persona, switch the language."""
 
 from __future__ import annotations
 
@@ -11,34 +12,9 @@ import pytest
 
 from maps.models import JourneyMap
 from personas.models import Persona
+from tests.browser.conftest import AsgiServer, server_password
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM checks between
-    # browser steps are plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    from tests.conftest import CHROMIUM
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -52,19 +28,22 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/")
+def sign_in(page: Any, asgi_server: AsgiServer, username: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    server_password(get_user_model().objects.get(username=username))
+    page.goto(f"{asgi_server.url}/")
     assert "/login/" in page.url
     page.get_by_label(re.compile("Tên đăng nhập|Username")).fill(username)
     page.get_by_label(re.compile("Mật khẩu|Password")).fill("pw")
     page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{asgi_server.url}/")
 
 
 def test_sign_in_and_create_a_map_from_the_gallery(
-    page: Any, live_server: Any, owner: Any, workspace: Any
+    page: Any, asgi_server: AsgiServer, owner: Any, workspace: Any
 ) -> None:
-    sign_in(page, live_server, "owner")
+    sign_in(page, asgi_server, "owner")
     page.get_by_role("link", name=re.compile("Start from a template|Bắt đầu")).first.click()
     page.wait_for_url(re.compile(r"/maps/new/$"))
     # A template card is a radio: reach it by keyboard and choose it with Space.
@@ -86,13 +65,13 @@ def test_sign_in_and_create_a_map_from_the_gallery(
     assert journey_map.template == "journey_4"
     assert journey_map.stages.count() == 4
     assert editor_url.endswith(f"/maps/{journey_map.pk}/")
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{asgi_server.url}/")
     assert page.get_by_role("link", name="Khách mua sắm trực tuyến", exact=True).is_visible()
     assert page.console_errors == []
 
 
-def test_edit_a_persona(page: Any, live_server: Any, owner: Any, workspace: Any) -> None:
-    sign_in(page, live_server, "owner")
+def test_edit_a_persona(page: Any, asgi_server: AsgiServer, owner: Any, workspace: Any) -> None:
+    sign_in(page, asgi_server, "owner")
     page.locator(".jm-nav a[href='/personas/']").click()
     page.locator("input[name=name]").fill("Chị Mai")
     page.locator(".jm-segmented label", has_text="B2B").click()
@@ -112,8 +91,8 @@ def test_edit_a_persona(page: Any, live_server: Any, owner: Any, workspace: Any)
     assert page.console_errors == []
 
 
-def test_switch_language(page: Any, live_server: Any, owner: Any, workspace: Any) -> None:
-    sign_in(page, live_server, "owner")
+def test_switch_language(page: Any, asgi_server: AsgiServer, owner: Any, workspace: Any) -> None:
+    sign_in(page, asgi_server, "owner")
     assert page.locator("html").get_attribute("lang") == "vi"
     page.locator(".jm-lang button[value=en]").click()
     page.wait_for_load_state()
@@ -127,12 +106,12 @@ def test_switch_language(page: Any, live_server: Any, owner: Any, workspace: Any
 
 
 def test_workspace_switcher_by_keyboard(
-    page: Any, live_server: Any, owner: Any, workspace: Any
+    page: Any, asgi_server: AsgiServer, owner: Any, workspace: Any
 ) -> None:
     from workspaces.services import workspace_create
 
     workspace_create(name="Đội Bán lẻ", creator=owner)
-    sign_in(page, live_server, "owner")
+    sign_in(page, asgi_server, "owner")
     switcher = page.locator("details.jm-ws-switcher")
     page.locator(".jm-ws-current").focus()
     page.keyboard.press("Enter")

@@ -1,85 +1,29 @@
-"""Sharing and history in a real browser (Debian's Chromium through Playwright)."""
+"""Sharing and history in a real browser (Debian's Chromium through Playwright), served by
+uvicorn with the live socket (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from maps.services import apply_ops
+from tests.browser.conftest import AsgiServer, off_loop, session_cookie
 from workspaces.models import ShareLink
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    from tests.conftest import CHROMIUM
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def off_loop(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run server-side work in its own thread, as a request would: Playwright's loop owns
-    this one, and a change's broadcast (async_to_sync) refuses to run beside it."""
-    from django.db import connection
-
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(function(*args, **kwargs))
-        except BaseException as error:  # re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
-def signed_in_page(browser: Any, live_server: Any, user: Any) -> Any:
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
+def signed_in_page(browser: Any, server: AsgiServer, user: Any) -> Any:
     context = browser.new_context(locale="vi-VN")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
+    context.add_cookies([session_cookie(user, server.url)])
     page = context.new_page()
     # A browser that signed in through the form holds a CSRF cookie; get one the same way.
-    page.goto(f"{live_server.url}/login/")
+    page.goto(f"{server.url}/login/")
     return page
 
 
@@ -94,29 +38,35 @@ def stage_op(name: str, position: str = "a0") -> dict[str, Any]:
 
 
 def test_a_share_link_opened_in_a_fresh_browser_shows_an_edit_arrive(
-    browser, live_server, journey_map, owner, member
+    journey_map, owner, member, asgi_server, browser
 ):
     change(journey_map, owner, stage_op("Nhận thức"))
     link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
     page = browser.new_context().new_page()  # no cookies: nobody signed in
-    page.goto(f"{live_server.url}/share/{link.token}/")
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(frame)))
+    page.goto(f"{asgi_server.url}/share/{link.token}/")
     page.wait_for_selector("th.jm-sh-stage:has-text('Nhận thức')")
+    page.wait_for_selector("#jm-live[data-state=live]")  # the socket is open (share=token)
 
     change(journey_map, member, stage_op("Cân nhắc", "a1"))
 
-    page.wait_for_selector("th.jm-sh-stage:has-text('Cân nhắc')", timeout=15_000)
+    # The edit comes over the socket: the page's polling is a 30 s safety net once it is live.
+    page.wait_for_selector("th.jm-sh-stage:has-text('Cân nhắc')", timeout=5_000)
     assert page.locator("th.jm-sh-stage").all_text_contents() == ["Nhận thức", "Cân nhắc"]
+    changes = [json.loads(f) for f in frames if isinstance(f, str) and '"change"' in f]
+    assert [c["ops"][0]["name"] for c in changes if c["type"] == "change"] == ["Cân nhắc"]
 
+    # Revoking the link closes its socket at once; the page says the link is gone.
     link.refresh_from_db()
     from workspaces.sharing import share_link_revoke
 
     off_loop(share_link_revoke, link=link)
-    page.wait_for_selector("#jm-gone:not([hidden])", timeout=15_000)
+    page.wait_for_selector("#jm-gone:not([hidden])", timeout=5_000)
 
 
-@pytest.mark.services  # two writers at once: SQLite's shared in-memory test database refuses
 def test_restoring_a_version_while_someone_else_keeps_editing(
-    browser, live_server, journey_map, owner, member
+    journey_map, owner, member, asgi_server, browser
 ):
     first = stage_op("Nhận thức")
     change(journey_map, owner, first)
@@ -127,15 +77,15 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
     rename = {"type": "stage.update", "id": first["id"], "fields": {"name": "Sai tên"}}
     change(journey_map, member, rename)
 
-    page = signed_in_page(browser, live_server, owner)
+    page = signed_in_page(browser, asgi_server, owner)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/maps/{journey_map.pk}/history/")
+    page.goto(f"{asgi_server.url}/maps/{journey_map.pk}/history/")
     page.click("#jm-versions button:has-text('Trước buổi họp')")
     page.wait_for_selector("#jm-preview-grid th.jm-sh-stage:has-text('Nhận thức')")
 
     # Minh has the editor open while Lan restores...
-    minh = signed_in_page(browser, live_server, member)
-    minh.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    minh = signed_in_page(browser, asgi_server, member)
+    minh.goto(f"{asgi_server.url}/maps/{journey_map.pk}/")
     minh.wait_for_selector(".jm-stage-head:has-text('Sai tên')")
 
     # ...and keeps adding stages (through the API, like a second client) meanwhile.
@@ -195,14 +145,14 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
 
 
 def test_an_invited_commenter_comments_but_cannot_edit(
-    browser, live_server, journey_map, owner, make_user
+    journey_map, owner, make_user, asgi_server, browser
 ):
     stage = stage_op("Nhận thức")
     change(journey_map, owner, stage)
     guest = make_user("khach", first_name="Hoa")
 
-    lan = signed_in_page(browser, live_server, owner)
-    lan.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    lan = signed_in_page(browser, asgi_server, owner)
+    lan.goto(f"{asgi_server.url}/maps/{journey_map.pk}/")
     lan.wait_for_selector("body[data-collab=ready]")
     lan.click("[data-action=share]")
     lan.fill(".jm-sh-invite input[name=who]", "khach")
@@ -211,8 +161,8 @@ def test_an_invited_commenter_comments_but_cannot_edit(
     lan.wait_for_selector(".jm-sh-members li[data-user=khach]")
     assert journey_map.role_of(guest) == "commenter"
 
-    hoa = signed_in_page(browser, live_server, guest)
-    hoa.goto(f"{live_server.url}/maps/{journey_map.pk}/")
+    hoa = signed_in_page(browser, asgi_server, guest)
+    hoa.goto(f"{asgi_server.url}/maps/{journey_map.pk}/")
     hoa.wait_for_selector("body[data-collab=ready]")
     assert hoa.locator("body.jm-read-only").count() == 1
     assert not hoa.locator("[data-action=add-stage]").first.is_visible()
@@ -229,8 +179,8 @@ def test_an_invited_commenter_comments_but_cannot_edit(
     # Editing is refused by the server too, not only hidden by the page.
     csrf = next(c["value"] for c in hoa.context.cookies() if c["name"] == "csrftoken")
     refused = hoa.request.post(
-        f"{live_server.url}/api/maps/{journey_map.pk}/changes/",
-        headers={"X-CSRFToken": csrf, "Referer": f"{live_server.url}/"},
+        f"{asgi_server.url}/api/maps/{journey_map.pk}/changes/",
+        headers={"X-CSRFToken": csrf, "Referer": f"{asgi_server.url}/"},
         data={
             "id": str(uuid.uuid4()),
             "ops": [{"type": "stage.update", "id": stage["id"], "fields": {"name": "Đổi"}}],
@@ -243,13 +193,13 @@ def test_an_invited_commenter_comments_but_cannot_edit(
 
 
 def test_a_signed_in_visitor_comments_through_a_commenter_link(
-    browser, live_server, journey_map, owner, outsider
+    journey_map, owner, outsider, asgi_server, browser
 ):
     stage = stage_op("Nhận thức")
     change(journey_map, owner, stage)
     link = ShareLink.objects.create(map=journey_map, role="commenter", created_by=owner)
-    page = signed_in_page(browser, live_server, outsider)
-    page.goto(f"{live_server.url}/share/{link.token}/")
+    page = signed_in_page(browser, asgi_server, outsider)
+    page.goto(f"{asgi_server.url}/share/{link.token}/")
     page.click(f"th.jm-sh-stage[data-id='{stage['id']}']")
     page.fill("#jm-share-text", "Khách góp ý <b>đậm</b>")
     page.click("#jm-share-comment [type=submit]")

@@ -1,14 +1,18 @@
 // The export dialog (issue 6): options, a preview thumbnail, a progress bar and the map's
 // recent exports. Mounts an "Export" button into #jm-toolbar-extra and answers the editor's
-// `jm:export` event. Progress comes from `export` messages on the live socket when the
-// transport offers them (transport.onMessage) and from polling GET /api/exports/{id}/
-// otherwise; both are harmless together. All text goes in through textContent (dom.js).
+// `jm:export` event. Progress comes from `export` messages on the live socket
+// (transport.onMessage); GET /api/exports/{id}/ is polled only while no socket is connected
+// (transport.connected false: the REST transport, or the socket is down), once after the
+// socket comes back, and once when a job has been silent for STALL_MS (the channel layer
+// delivers at most once). All text goes in through textContent (dom.js).
 import { el } from "./dom.js";
 import { _ } from "./i18n.js";
 
 const PAPERS = ["A4", "A3", "A2", "Letter", "Tabloid", "poster"];
 const POLL_MS = 1000;
-const state = { editor: null, dialog: null, jobs: new Map(), listeners: new Map() };
+const STALL_MS = 10000;
+// early: export messages that arrived before the POST that created their job answered.
+const state = { editor: null, dialog: null, jobs: new Map(), listeners: new Map(), early: new Map(), heard: new Map() };
 
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -115,17 +119,33 @@ function showProgress(job) {
   if (job.file) link.href = job.file;
 }
 
+function socketConnected() {
+  const transport = state.editor && state.editor.ed.transport;
+  return Boolean(transport && transport.connected);
+}
+
 function track(job, onUpdate) {
   state.jobs.set(job.id, job);
   state.listeners.set(job.id, onUpdate);
+  state.heard.set(job.id, Date.now());
   onUpdate(job);
+  const early = state.early.get(job.id);
+  state.early.delete(job.id);
+  if (early) update(early);
   loadRecent();
+  let wasConnected = socketConnected();
   const poll = async () => {
     const current = state.jobs.get(job.id);
     if (!current || current.status === "done" || current.status === "failed") return;
-    try {
-      update(await api(`/api/exports/${job.id}/`));
-    } catch (_error) { /* a later poll or socket message will catch up */ }
+    const connected = socketConnected();
+    const silent = Date.now() - (state.heard.get(job.id) || 0) > STALL_MS;
+    if (!connected || !wasConnected || silent) {
+      try {
+        update(await api(`/api/exports/${job.id}/`));
+        state.heard.set(job.id, Date.now());
+      } catch (_error) { /* a later poll or socket message will catch up */ }
+    }
+    wasConnected = connected;
     setTimeout(poll, POLL_MS);
   };
   setTimeout(poll, POLL_MS);
@@ -133,7 +153,13 @@ function track(job, onUpdate) {
 
 function update(message) {
   const known = state.jobs.get(message.id);
-  if (!known) return;
+  if (!known) {
+    // The socket can be quicker than the POST's answer: keep the latest word for later.
+    if (state.early.size > 50) state.early.clear();
+    state.early.set(message.id, { ...state.early.get(message.id), ...message });
+    return;
+  }
+  state.heard.set(message.id, Date.now());
   const merged = { ...known, ...message };
   state.jobs.set(message.id, merged);
   const listener = state.listeners.get(message.id);
@@ -223,7 +249,12 @@ export function openExportDialog() {
 }
 
 function listenToSocket(transport) {
-  const handler = (message) => { if (message && message.type === "export") update(message); };
+  const handler = (message) => {
+    if (message && message.type === "export") {
+      const { type: _type, ...job } = message;
+      update(job);
+    }
+  };
   if (transport && typeof transport.onMessage === "function") transport.onMessage(handler);
   document.addEventListener("jm:socket-message", (event) => handler(event.detail));
 }

@@ -1,8 +1,10 @@
 // The editor's entry point: loads the document, wires the modules together.
 //
 // Extension points:
-// - transport: config.transport "socket" loads ./socket.js instead of ./transport.js; both
-//   export createTransport(config) → { send(change) → Promise, onRemote(cb), start(rev) }.
+// - transport: config.transport "socket" (settings.EDITOR_TRANSPORT's default) loads
+//   ./socket.js, "rest" ./transport.js; both export createTransport(config) →
+//   { send(change) → Promise, onRemote(cb), start(rev) }; the socket adds onResync(cb),
+//   onMessage(cb) (e.g. `export` progress) and `connected`.
 // - presence: ./presence.js (showPeers, showEditing, showCursor).
 // - exports: #jm-toolbar-extra is where export-dialog.js mounts its button; a `jm:export`
 //   event on document asks for the export dialog.

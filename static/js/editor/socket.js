@@ -1,10 +1,12 @@
 // The live-editing transport over /ws/maps/{id}/ (PROTOCOL.md, WebSocket). Same interface as
 // transport.js: createTransport(config) → { send(change) → Promise, onRemote(cb), start(rev),
-// stop(), onResync(cb) }.
+// stop(), onResync(cb) }, plus onMessage(cb) (other server messages, e.g. `export` progress)
+// and `connected` (a socket is open and welcomed: live messages are arriving).
 // - Changes not yet acknowledged stay in `pending` and are sent again after a reconnect; the
 //   server recognises their ids, so a change is never applied twice.
 // - Remote changes are handed over strictly in revision order: a skipped revision is fetched
-//   from GET …/changes/?since= before anything after it.
+//   from GET …/changes/?since= before anything after it; if that fetch fails, the socket is
+//   closed and reopened with ?since=, so the server sends what is missing.
 // - The store (state.js) rebases our pending edits over remote ones, so a field with a local
 //   unacknowledged value keeps showing it until the server answers.
 import { showPeers, showEditing, showCursor } from "./presence.js";
@@ -19,6 +21,7 @@ const CURSOR_MS = 60;
 export function createTransport(config, { WebSocketImpl = window.WebSocket } = {}) {
   const remoteListeners = [];
   const resyncListeners = [];
+  const messageListeners = [];
   const pending = new Map(); // change id → {change, resolve, reject}
   const peers = new Map(); // session → {peer, seen}
   let socket = null;
@@ -31,6 +34,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
   let queue = Promise.resolve(); // incoming messages, one at a time
   let everWelcomed = false;
   let rest = null; // the REST transport, when this server has no WebSocket endpoint
+  let welcomed = false; // the current socket has said welcome
 
   // --- connection ---------------------------------------------------------------------
 
@@ -44,19 +48,25 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
 
   function connect() {
     if (stopped) return;
-    socket = new WebSocketImpl(url());
-    socket.onmessage = (event) => {
-      queue = queue.then(() => handle(event.data)).catch(() => {});
+    const current = new WebSocketImpl(url());
+    socket = current;
+    current.onmessage = (event) => {
+      queue = queue.then(() => handle(event.data)).catch(() => {
+        // A gap could not be fetched: reconnect, and catch up from the server instead.
+        if (socket === current) current.close(4000, "catch up");
+      });
     };
-    socket.onclose = (event) => {
+    current.onclose = (event) => {
       clearInterval(heartbeat);
+      welcomed = false;
       if (stopped) return;
       if (!everWelcomed && event.code === 1006) return fallBackToRest();
       if ([4401, 4403, 4404].includes(event.code)) {
         banner(_("You no longer have access to this map. Reload the page."), "error");
         return; // refused: retrying would be refused again
       }
-      if (wasOnline) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
+      // 4000: closed here to catch up after a failed gap fetch; not worth a banner.
+      if (wasOnline && event.code !== 4000) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
       wasOnline = false;
       const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
       attempts += 1;
@@ -89,7 +99,11 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
       case "join":
       case "presence": return peerSeen(message);
       case "leave": return peerGone(message.session);
-      default: return undefined;
+      case "pong": return undefined;
+      default:
+        // `export` progress and anything later added to PROTOCOL.md: whoever listens.
+        for (const callback of messageListeners) callback(message);
+        return undefined;
     }
   }
 
@@ -107,6 +121,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
 
   function welcome(message) {
     everWelcomed = true;
+    welcomed = true;
     me = message.you;
     attempts = 0;
     if (document.body.dataset.live === "offline") banner(_("Back online."), "online");
@@ -132,7 +147,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
       return;
     }
     if (message.revision > last + 1) await fillGap(message.revision - 1);
-    if (message.revision !== last + 1) return;
+    if (message.revision !== last + 1) throw new Error(`revision ${last + 1} is missing`);
     last = message.revision;
     if (!(await acknowledge(message))) for (const callback of remoteListeners) callback(message);
   }
@@ -273,6 +288,12 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     },
     onResync(callback) {
       resyncListeners.push(callback);
+    },
+    onMessage(callback) {
+      messageListeners.push(callback);
+    },
+    get connected() {
+      return !rest && welcomed && socket !== null && socket.readyState === 1;
     },
     start(revision) {
       last = revision;

@@ -239,6 +239,7 @@ export class Store {
     this.pending = []; // [{id, ops}]
     this.local = indexed(clone(doc));
     this.revision = doc.revision;
+    this.loadedAt = doc.revision; // the revision of the last document loaded whole
     this.listeners = [];
   }
 
@@ -301,6 +302,8 @@ export class Store {
     const index = this.pending.findIndex((c) => c.id === changeId);
     if (index === -1) return;
     const [change] = this.pending.splice(index, 1);
+    // A document loaded after the server applied this change (a resync) already holds it.
+    if (revision && revision <= this.loadedAt) return;
     const dirty = { full: false, lanes: new Set() };
     for (const op of change.ops) applyOp(this.confirmed, op, dirty);
     this.revision = Math.max(this.revision, revision || 0);
@@ -334,6 +337,7 @@ export class Store {
   replace(doc) {
     this.confirmed = indexed(clone(doc));
     this.revision = doc.revision;
+    this.loadedAt = doc.revision;
     this.rebuild();
   }
 
