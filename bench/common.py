@@ -115,6 +115,13 @@ def memory_kb(pid: int) -> dict[str, int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class MemorySampler:
     """Samples PSS/RSS of some processes every `interval` seconds and keeps the peaks."""
 
@@ -166,7 +173,11 @@ class Editor:
         import websockets
 
         headers = {"Authorization": f"Token {token}", "Origin": ORIGIN}
-        self.ws = await websockets.connect(url, additional_headers=headers, max_size=2**22)
+        # No client pings, as in a browser (it only answers the server's pings): on a loaded
+        # machine a client-side ping timeout would close sockets the server still serves.
+        self.ws = await websockets.connect(
+            url, additional_headers=headers, max_size=2**22, ping_interval=None
+        )
         welcome = json.loads(await self.ws.recv())
         assert welcome["type"] == "welcome", welcome
 
