@@ -131,7 +131,7 @@ def _lock_and_bump(map_id: uuid.UUID) -> JourneyMap:
     the instance returned holds the revision *before* the change."""
     meta = JourneyMap._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.get_attname_column()[1]) for field in meta.concrete_fields)
+    columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
     # Identifiers come from the model's metadata, values are parameters.
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {quote('revision')} = {quote('revision')} + 1, "  # noqa: S608
