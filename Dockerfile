@@ -30,5 +30,8 @@ USER journeymap
 ENV MEDIA_ROOT=/data/media \
     CHROMIUM_PATH=/usr/bin/chromium
 EXPOSE 8000
+# No per-message deflate: live changes are a few hundred bytes, and compressing each one for
+# every socket on the map cost more CPU than the bytes it saved (docs/benchmarks.md).
 CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--lifespan", "off"]
+     "--proxy-headers", "--forwarded-allow-ips", "*", "--lifespan", "off", \
+     "--ws-per-message-deflate", "false"]

@@ -18,13 +18,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Install, migrate, create the demo account and map, and serve HTTP + WebSocket.
+## (No per-message deflate on sockets: see the Dockerfile.)
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  Journeymap is running at http://$(HOST):$(PORT)/   (sign in as demo / journeymap)"
 	@echo ""
-	$(BIN)/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(BIN)/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
+		--ws-per-message-deflate false
 
 ## The whole test suite (PostgreSQL/Redis/Chromium tests run when those are available).
 test: install
