@@ -111,6 +111,12 @@ def comment_notify(*, journey_map: JourneyMap, comment: Comment, actor: Any) -> 
     return created
 
 
+def one_line(text: str) -> str:
+    """A header value: every run of whitespace (CR, LF, U+2028…) as one space. A map title
+    may hold line breaks, and Django refuses a header with CR or LF (the email was lost)."""
+    return " ".join(text.split())
+
+
 def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, recipient: Any) -> None:
     """A plain-text email (never HTML: the comment is user text) in the map's language."""
     if not recipient.email:
@@ -122,7 +128,7 @@ def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, reci
         subject = SUBJECT[language].format(actor=_name(actor), map=journey_map.title)
         body = BODY[language].format(actor=_name(actor), text=comment.text, url=url)
     try:
-        send_mail(subject.replace("\n", " ")[:200], body, None, [recipient.email])
+        send_mail(one_line(subject)[:200], body, None, [recipient.email])
     except Exception:
         # The notification is in the app already; a mail server hiccup must not lose it.
         logger.exception("mention email to user %s failed", recipient.pk)

@@ -1,0 +1,395 @@
+"""Hostile input in a real browser (issue 8): a map with an XSS payload in every text field
+(tests/xss_corpus.py) shows each payload as text in the editor, the share view, persona pages,
+the dashboard, settings, history, compare, activity and notifications, and payloads typed
+through the editor's own UI by keyboard come back as text too.
+
+Pages run with Chromium's CSP bypassed, so escaping is tested on its own (the CSP would
+otherwise stop an injected inline handler and hide the bug). An injection is caught three
+ways: a dialog, a call of the trapped alert/confirm/prompt, or an element a payload would
+leave in the DOM (img[src=x], [onerror], svg[onload], iframe, inline script…)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import CHROMIUM
+from tests.xss_corpus import (
+    INJECTED_SELECTOR,
+    MISSING_SCRIPT,
+    PAYLOADS,
+    PROBE_SCRIPT,
+    TRAP_SCRIPT,
+    HostileMap,
+    hostile_map,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def xss_browser() -> Iterator[Any]:
+    """One Chromium for the module; each test opens its own contexts."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
+    # steps are plain synchronous code.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def off_loop(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Server-side work in its own thread, as a request would run it: Playwright's loop owns
+    this one, and a change's broadcast (async_to_sync) refuses to run beside it."""
+    from django.db import connection
+
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(function(*args, **kwargs))
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+class Tab:
+    """A page with the XSS trap installed and every dialog recorded (and dismissed)."""
+
+    def __init__(self, browser: Any, live_server: Any, user: Any | None) -> None:
+        self.context = browser.new_context(
+            locale="vi-VN", viewport={"width": 1440, "height": 900}, bypass_csp=True
+        )
+        self.context.add_init_script(TRAP_SCRIPT)
+        self.base = live_server.url
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        if user is not None:
+            self.sign_in(user)
+        self.page = self.context.new_page()
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def sign_in(self, user: Any, workspace: Any | None = None) -> None:
+        from django.conf import settings
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        if workspace is not None:  # the one the pages show (else the first by name)
+            session = client.session
+            session["workspace_id"] = str(workspace.pk)
+            session.save()
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.context.clear_cookies()
+        self.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base}]
+        )
+
+    def open(self, path: str, ready: str = "body") -> Any:
+        self.page.goto(f"{self.base}{path}")
+        self.page.wait_for_selector(ready, state="attached")
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def assert_clean(self, where: str) -> None:
+        """Nothing a payload could have injected is in the page, and nothing ran."""
+        probe = self.page.evaluate(PROBE_SCRIPT, INJECTED_SELECTOR)
+        assert probe["injected"] == [], f"{where}: injected elements {probe['injected']}"
+        assert probe["trapped"] == [], f"{where}: a payload ran {probe['trapped']}"
+        assert self.dialogs == [], f"{where}: dialogs {self.dialogs}"
+        bad = [u for u in self.requests if u.startswith("javascript:") or u.endswith("/x")]
+        assert bad == [], f"{where}: a payload made requests {bad}"
+
+    def assert_shows(self, wanted: dict[str, str], where: str) -> None:
+        missing = self.page.evaluate(MISSING_SCRIPT, list(wanted.values()))
+        names = [key for key, value in wanted.items() if value in missing]
+        assert names == [], f"{where}: not shown as text: {names}"
+
+    def check(self, wanted: dict[str, str], where: str) -> None:
+        self.assert_clean(where)
+        self.assert_shows(wanted, where)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def settle(page: Any) -> None:
+    page.wait_for_function("() => window.jmEditor && window.jmEditor.ed.store.pending.length === 0")
+
+
+@pytest.fixture
+def hostile(
+    client_for: Any, owner: Any, member: Any, workspace: Any, journey_map: Any
+) -> HostileMap:
+    made: HostileMap = off_loop(
+        hostile_map,
+        client=client_for(owner),
+        actor=owner,
+        workspace=workspace,
+        journey_map=journey_map,
+    )
+    return made
+
+
+def test_every_page_shows_the_payloads_as_text_and_runs_none(
+    xss_browser: Any,
+    live_server: Any,
+    hostile: HostileMap,
+    owner: Any,
+    member: Any,
+    workspace: Any,
+    journey_map: Any,
+) -> None:
+    from workspaces.models import ShareLink
+
+    t = hostile.texts
+    tab = Tab(xss_browser, live_server, None)
+    tab.sign_in(owner, workspace)
+    try:
+        # The editor: every text the grid draws, then the side panel's fields and a thread.
+        page = tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
+        grid = {
+            k: v
+            for k, v in t.items()
+            if k in {"map.title", "stage1.name", "stage2.name"}
+            or (k.startswith("lane.") and (k.endswith(".title") or k.endswith(".description")))
+            or k
+            in {
+                "item.card.text",
+                "item.touchpoint.text",
+                "item.touchpoint.owner",
+                "item.metric.name",
+                "item.metric.text",
+                "item.metric.unit",
+                "item.action.text",
+                "item.action.owner",
+                "persona.name",
+                "persona.quote",
+                "persona.job_title",
+            }
+        }
+        tab.check(grid, "editor")
+        page.click(f".jm-stage-head[data-stage='{hostile.ids['stage1']}']")
+        page.wait_for_selector("#jm-panel:not([hidden]) textarea[name=description]")
+        tab.check({"stage1.description": t["stage1.description"]}, "stage panel")
+        for kind, fields in {
+            "card": ["text", "source"],
+            "touchpoint": ["owner", "source"],
+            "emotion": ["note", "text"],
+            "metric": ["name", "unit"],
+        }.items():
+            page.click(f"[data-id='{hostile.ids[f'item.{kind}']}']")
+            page.wait_for_selector("#jm-panel:not([hidden]) [name=source]")
+            tab.check({f: t[f"item.{kind}.{f}"] for f in fields}, f"{kind} panel")
+        page.click(f".jm-card[data-id='{hostile.ids['item.card']}']")
+        page.click("[data-action=comments]")
+        page.wait_for_selector(".jm-cm-text")
+        tab.check({"comment.text": t["comment.text"]}, "comments")
+
+        # The settings page (objective, scenario) and the persona pages.
+        tab.open(f"/maps/{journey_map.pk}/settings/")
+        tab.check({k: t[k] for k in ("map.title", "map.objective", "map.scenario")}, "settings")
+        tab.open("/personas/")
+        tab.check({"persona.name": t["persona.name"]}, "persona list")
+        tab.open(f"/personas/{hostile.ids['persona']}/")
+        tab.check(hostile.where("persona."), "persona page")
+
+        # Dashboard, template gallery, history (with the named version), compare, activity.
+        tab.open("/")
+        tab.check({"map.title": t["map.title"]}, "dashboard")
+        page.locator(".jm-ws-current").click()
+        tab.check({"workspace.name": t["workspace.name"]}, "workspace switcher")
+        tab.open("/maps/new/")
+        tab.check({"template.name": t["template.name"]}, "template gallery")
+        tab.open(f"/maps/{journey_map.pk}/history/", "#jm-versions button")
+        tab.check({"version.name": t["version.name"], "map.title": t["map.title"]}, "history")
+        page.click(f"#jm-versions button:has-text('{t['version.name'][-4:]}')")
+        page.wait_for_selector("#jm-preview-grid th.jm-sh-stage")
+        tab.check({"stage1.name": t["stage1.name"]}, "history preview")
+        tab.open(f"/maps/{journey_map.pk}/compare/?from=1&to={journey_map.revision}")
+        tab.assert_clean("compare")
+        tab.open(f"/workspaces/{workspace.pk}/activity/", "#jm-feed li")
+        tab.check({"map.title": t["map.title"]}, "activity")
+
+        # The member was mentioned: the notification quotes the comment as text.
+        tab.sign_in(member, workspace)
+        tab.open("/notifications/", "#jm-note-list li")
+        tab.check({"comment.text": t["comment.text"]}, "notifications")
+    finally:
+        tab.close()
+
+    # The share view, for someone not signed in.
+    link = ShareLink.objects.create(map=journey_map, role="commenter", created_by=owner)
+    guest = Tab(xss_browser, live_server, None)
+    try:
+        page = guest.open(f"/share/{link.token}/", "th.jm-sh-stage")
+        shared = {
+            k: t[k]
+            for k in (
+                "map.title",
+                "map.objective",
+                "stage1.name",
+                "stage2.name",
+                "item.card.text",
+                "item.touchpoint.text",
+                "item.emotion.note",
+                "item.metric.name",
+                "item.metric.unit",
+                "item.action.text",
+                "item.action.owner",
+            )
+        }
+        shared |= {k: v for k, v in t.items() if k.startswith("lane.") and k.endswith(".title")}
+        guest.check(shared, "share view")
+        page.click(f"th.jm-sh-stage[data-id='{hostile.ids['stage1']}']")
+        page.wait_for_selector("#jm-share-threads p")
+        guest.check({"stage_comment.text": t["stage_comment.text"]}, "share comments")
+        assert guest.errors == []
+    finally:
+        guest.close()
+
+
+def test_payloads_typed_in_the_editor_come_back_as_text(
+    xss_browser: Any, live_server: Any, owner: Any, workspace: Any, journey_map: Any
+) -> None:
+    from maps.models import Comment, Item, Lane, Stage
+
+    tab = Tab(xss_browser, live_server, owner)
+    typed = {
+        "stage": PAYLOADS[2] + " Nhận thức",  # "><svg onload=…>
+        "lane": PAYLOADS[9][:100],  # " autofocus onfocus="…
+        "card": PAYLOADS[1] + " – Khách hàng",  # <img src=x onerror=…>
+        "renamed": PAYLOADS[10],  # </textarea><script>…
+        "source": PAYLOADS[7] + " " + PAYLOADS[4],  # RTL override, {{7*7}}
+        "comment": PAYLOADS[0] + " @member " + PAYLOADS[6],  # <script>, entities
+    }
+    try:
+        page = tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
+        page.click(".jm-empty-map [data-action=add-stage]")
+        page.keyboard.press("Control+A")
+        page.keyboard.type(typed["stage"])
+        page.keyboard.press("Enter")
+        settle(page)
+        page.click(".jm-ed-bar [data-action=add-lane]")
+        page.select_option("#jm-lane-kind", "actions")
+        page.locator("#jm-lane-title").focus()
+        page.keyboard.type(typed["lane"])
+        page.click("#jm-lane-dialog [value=add]")
+        settle(page)
+        page.locator(".jm-add-card").first.focus()
+        page.keyboard.press("Enter")
+        page.keyboard.type(typed["card"])
+        page.keyboard.press("Enter")
+        settle(page)
+        tab.check({k: typed[k] for k in ("stage", "lane", "card")}, "typed")
+
+        # Rename the card, give it a research source, and comment on it.
+        page.locator(".jm-card").first.focus()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Control+A")
+        page.keyboard.type(typed["renamed"])
+        page.keyboard.press("Enter")
+        settle(page)
+        page.locator(".jm-card").first.click()
+        source = page.locator("#jm-panel textarea[name=source]")
+        source.focus()
+        page.keyboard.type(typed["source"])
+        page.keyboard.press("Tab")
+        settle(page)
+        page.click("[data-action=comments]")
+        page.locator(".jm-cm-form textarea").focus()
+        page.keyboard.type(typed["comment"])
+        page.click(".jm-cm-form [type=submit]")
+        page.wait_for_selector(".jm-cm-text")
+        tab.check({k: typed[k] for k in ("renamed", "source", "comment")}, "typed, panel")
+
+        # Stored exactly as typed (NFC), and shown as text again after a reload.
+        stage = Stage.objects.get(map=journey_map)
+        lane = Lane.objects.get(map=journey_map)
+        item = Item.objects.get(map=journey_map)
+        comment = Comment.objects.get(map=journey_map)
+        assert stage.name == typed["stage"]
+        assert lane.title == typed["lane"]
+        assert (item.text, item.source) == (typed["renamed"], typed["source"])
+        assert comment.text == typed["comment"]
+        tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
+        tab.check({k: typed[k] for k in ("stage", "lane", "renamed")}, "typed, reloaded")
+        assert tab.errors == []
+    finally:
+        tab.close()
+
+
+def test_the_checks_catch_a_page_that_renders_text_as_html(
+    xss_browser: Any,
+    live_server: Any,
+    hostile: HostileMap,
+    owner: Any,
+    workspace: Any,
+    journey_map: Any,
+) -> None:
+    """The same checks against an editor whose text helper is broken on purpose (served
+    through a route, the file on disk is untouched): they must fail, or they prove nothing."""
+    from pathlib import Path
+
+    dom_js = Path(__file__).resolve().parents[2] / "static/js/editor/dom.js"
+    broken = dom_js.read_text().replace(
+        'else if (name === "text") node.textContent = value;',
+        'else if (name === "text") node.innerHTML = value;',
+    )
+    assert "innerHTML" in broken
+    tab = Tab(xss_browser, live_server, None)
+    tab.sign_in(owner, workspace)
+    try:
+        tab.page.route(
+            "**/static/js/editor/dom.js",
+            lambda route: route.fulfill(status=200, content_type="text/javascript", body=broken),
+        )
+        tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
+        with pytest.raises(AssertionError, match="injected elements"):
+            tab.assert_clean("broken editor")
+        # With the CSP bypassed an injected handler really runs, so "nothing ran" means it.
+        tab.page.wait_for_function("() => window.__xss.length > 0")
+        with pytest.raises(AssertionError, match="not shown as text"):
+            tab.assert_shows({"item.card.text": hostile.texts["item.card.text"]}, "broken")
+    finally:
+        tab.close()
