@@ -101,6 +101,8 @@ def apply_ops(
     parsed = parse_ops(ops, max_ops=max_ops)
     canonical = [dump_op(op) for op in parsed]
     user = actor if actor is not None and actor.is_authenticated else None
+    if role is None and user is not None:
+        role = JourneyMap.objects.role_of(map_id=map_id, user=user)  # before the lock is taken
     try:
         with transaction.atomic():
             applied = _apply_locked(map_id, user, change_id, parsed, canonical, session, role)
@@ -159,8 +161,6 @@ def _apply_locked(
     role: str | None,
 ) -> AppliedChange:
     journey_map = _lock_and_bump(map_id)
-    if role is None:
-        role = journey_map.role_of(user) if user else None
     _authorize(role, parsed)
     change_hooks.before_change(journey_map=journey_map)
     ctx = Context(map=journey_map, actor=user, role=role or "")
