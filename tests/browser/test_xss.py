@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -183,6 +184,10 @@ def test_every_page_shows_the_payloads_as_text_and_runs_none(
     from workspaces.models import ShareLink
 
     t = hostile.texts
+    # A display name is only set by an administrator, but it is shown beside every comment.
+    owner.first_name, owner.last_name = "<img src=x onerror=alert(1)>", '"><b>Lan</b>'
+    owner.save()
+    t["owner.name"] = f"{owner.first_name} {owner.last_name}"
     tab = Tab(xss_browser, live_server, None)
     tab.sign_in(owner, workspace)
     try:
@@ -224,7 +229,20 @@ def test_every_page_shows_the_payloads_as_text_and_runs_none(
         page.click(f".jm-card[data-id='{hostile.ids['item.card']}']")
         page.click("[data-action=comments]")
         page.wait_for_selector(".jm-cm-text")
-        tab.check({"comment.text": t["comment.text"]}, "comments")
+        tab.check({k: t[k] for k in ("comment.text", "owner.name")}, "comments")
+
+        # The presentation (one stage at a time) and the share dialog's invite box.
+        tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
+        page.click("[data-action=present]")
+        page.wait_for_selector("#jm-present:not([hidden]) .jm-slide-title")
+        slide = ["stage1.name", "stage1.description", "item.card.text", "item.emotion.note"]
+        tab.check({k: t[k] for k in slide}, "presentation")
+        page.keyboard.press("Escape")
+        page.click("[data-action=share]")
+        page.fill(".jm-sh-invite input[name=who]", "@<img src=x onerror=alert(1)>")
+        page.click(".jm-sh-invite [type=submit]")
+        page.wait_for_selector("#jm-toast.jm-show[data-kind=error]")
+        tab.assert_clean("share dialog")
 
         # The settings page (objective, scenario) and the persona pages.
         tab.open(f"/maps/{journey_map.pk}/settings/")
@@ -254,7 +272,7 @@ def test_every_page_shows_the_payloads_as_text_and_runs_none(
         # The member was mentioned: the notification quotes the comment as text.
         tab.sign_in(member, workspace)
         tab.open("/notifications/", "#jm-note-list li")
-        tab.check({"comment.text": t["comment.text"]}, "notifications")
+        tab.check({k: t[k] for k in ("comment.text", "owner.name")}, "notifications")
     finally:
         tab.close()
 
@@ -283,7 +301,7 @@ def test_every_page_shows_the_payloads_as_text_and_runs_none(
         guest.check(shared, "share view")
         page.click(f"th.jm-sh-stage[data-id='{hostile.ids['stage1']}']")
         page.wait_for_selector("#jm-share-threads p")
-        guest.check({"stage_comment.text": t["stage_comment.text"]}, "share comments")
+        guest.check({k: t[k] for k in ("stage_comment.text", "owner.name")}, "share comments")
         assert guest.errors == []
     finally:
         guest.close()
@@ -354,6 +372,15 @@ def test_payloads_typed_in_the_editor_come_back_as_text(
         assert comment.text == typed["comment"]
         tab.open(f"/maps/{journey_map.pk}/", "body[data-ready=true]")
         tab.check({k: typed[k] for k in ("stage", "lane", "renamed")}, "typed, reloaded")
+
+        # A payload someone else adds arrives live (polling here) and is drawn as text too.
+        from maps.services import apply_ops
+
+        live = PAYLOADS[17] + " ·live"  # <math><mtext><table><mglyph><style><img…
+        op = {"type": "stage.create", "id": str(uuid.uuid4()), "name": live, "position": "b0"}
+        off_loop(apply_ops, map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=[op])
+        page.wait_for_selector(f".jm-stage-head[data-stage='{op['id']}']", timeout=20_000)
+        tab.check({"live": live}, "live change")
         assert tab.errors == []
     finally:
         tab.close()
