@@ -95,6 +95,7 @@ def asgi_server(
     env.pop("EDITOR_TRANSPORT", None)  # the default, which is what people get
     command = [sys.executable, "-m", "uvicorn", "journeymap.asgi:application", "--lifespan", "off"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command += ["--ws-per-message-deflate", "false"]  # as `make run` and the Dockerfile
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_for_port(port, server)

@@ -1,8 +1,14 @@
 // The share-link page: a read-only grid that follows the team's edits live.
-// It listens on the map's socket with ?share=<token>; when the socket is unavailable it
-// polls the shared document instead, so the view stays current either way.
+// It listens on the map's socket with ?share=<token> and applies each `change` to its copy of
+// the document with the editor's own op engine (../editor/state.js), in revision order; a
+// change it cannot apply that way (comments, personas, links, a revision gap, an op that does
+// not fit) reloads the shared document instead. When the socket is unavailable it polls the
+// shared document, so the view stays current either way.
+import { Store } from "../editor/state.js";
 import { api, bell, el, labels, uuid4, when } from "./common.js";
 import { itemLabel, renderGrid } from "./grid.js";
+
+const APPLIED_HERE = /^(map|stage|lane|item)\./; // what state.js changes in the document
 
 const root = document.getElementById("jm-share");
 const text = labels();
@@ -12,6 +18,7 @@ let socket = null;
 let pollTimer = null;
 let refreshing = null;
 let doc = null;
+let store = null;
 let target = null;
 
 function setLive(state) {
@@ -23,14 +30,11 @@ async function refresh() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      doc = await api(root.dataset.api);
-      if (doc.revision !== revision) {
-        revision = doc.revision;
-        document.getElementById("jm-share-title").textContent = doc.title;
-        document.getElementById("jm-share-objective").textContent = doc.objective || "";
-        renderGrid(document.getElementById("jm-grid"), doc);
-        drawThreads();
-        root.dataset.revision = String(revision);
+      const fresh = await api(root.dataset.api);
+      if (fresh.revision !== revision) {
+        doc = fresh;
+        store = new Store(fresh);
+        draw(fresh.revision);
       }
     } catch (error) {
       if (error.status === 404) gone();
@@ -39,6 +43,34 @@ async function refresh() {
     }
   })();
   return refreshing;
+}
+
+function draw(upto) {
+  revision = upto;
+  document.getElementById("jm-share-title").textContent = doc.title;
+  document.getElementById("jm-share-objective").textContent = doc.objective || "";
+  renderGrid(document.getElementById("jm-grid"), doc);
+  drawThreads();
+  root.dataset.revision = String(revision);
+}
+
+// A `change` from the socket: applied here when it is the next revision and only touches what
+// the grid shows; anything else reloads the document.
+function applyChange(message) {
+  if (!store || message.revision <= revision) return;
+  const next = message.revision === revision + 1;
+  if (next && message.ops.every((op) => APPLIED_HERE.test(op.type))) {
+    try {
+      store.applyRemote(message);
+      doc = store.doc;
+      draw(message.revision);
+      return;
+    } catch {
+      // Our copy drifted from the server's: reload it below.
+    }
+  }
+  // A reload already under way may predate this change: reload again after it if so.
+  refresh().then(() => { if (revision < message.revision) refresh(); });
 }
 
 function gone() {
@@ -76,8 +108,9 @@ function connect() {
     } catch {
       return;
     }
-    if (message.type === "change" || message.type === "resync" || message.type === "welcome") {
-      if (message.type !== "welcome" || message.revision !== revision) refresh();
+    if (message.type === "change") applyChange(message);
+    else if (message.type === "resync" || (message.type === "welcome" && message.revision !== revision)) {
+      refresh();
     }
   });
   socket.addEventListener("close", (event) => {
