@@ -25,8 +25,10 @@ from tests.xss_corpus import (
     PAYLOADS,
     PROBE_SCRIPT,
     TRAP_SCRIPT,
+    Corpus,
     HostileMap,
     hostile_map,
+    hostile_ops,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -172,8 +174,30 @@ def hostile(
     return made
 
 
+def hostile_current_state(client: Any, owner: Any, future: Any) -> HostileMap:
+    """A second hostile map, linked as the current state `future` improves on."""
+    from maps.documents import map_create
+    from maps.services import apply_ops
+
+    current = map_create(workspace=future.workspace, actor=owner, title="Hiện tại")
+    ops, made = hostile_ops(Corpus())
+    apply_ops(map_id=current.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+    apply_ops(
+        map_id=future.pk,
+        actor=owner,
+        change_id=uuid.uuid4(),
+        ops=[{"type": "map.update", "fields": {"type": "future"}}],
+    )
+    response = client.put(
+        f"/api/maps/{future.pk}/current-state/", {"map": str(current.pk)}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    return made
+
+
 def test_every_page_shows_the_payloads_as_text_and_runs_none(
     xss_browser: Any,
+    client_for: Any,
     live_server: Any,
     hostile: HostileMap,
     owner: Any,
@@ -264,8 +288,27 @@ def test_every_page_shows_the_payloads_as_text_and_runs_none(
         page.click(f"#jm-versions button:has-text('{t['version.name'][-4:]}')")
         page.wait_for_selector("#jm-preview-grid th.jm-sh-stage")
         tab.check({"stage1.name": t["stage1.name"]}, "history preview")
-        tab.open(f"/maps/{journey_map.pk}/compare/?from=1&to={journey_map.revision}")
-        tab.assert_clean("compare")
+        journey_map.refresh_from_db()
+        tab.open(
+            f"/maps/{journey_map.pk}/compare/?from=0&to={journey_map.revision}",
+            "#jm-grid th.jm-sh-stage",
+        )
+        compared = ["stage1.name", "stage2.name", "item.card.text", "lane.actions.title"]
+        tab.check({k: t[k] for k in compared}, "compare")
+        # Side by side with a current-state map that is hostile too.
+        before = off_loop(hostile_current_state, client_for(owner), owner, journey_map)
+        tab.open(f"/maps/{journey_map.pk}/side-by-side/", "#jm-sbs-grid .jm-sh-sbs-stage")
+        tab.check(
+            {
+                "map.title": t["map.title"],
+                "stage1.name": t["stage1.name"],
+                "item.card.text": t["item.card.text"],
+                "current.title": before.texts["map.title"],
+                "current.stage": before.texts["stage1.name"],
+                "current.card": before.texts["item.card.text"],
+            },
+            "side by side",
+        )
         tab.open(f"/workspaces/{workspace.pk}/activity/", "#jm-feed li")
         tab.check({"map.title": t["map.title"]}, "activity")
 
