@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from journeymap.outages import SocketOutageGuard  # noqa: E402
 from journeymap.routing import websocket_urlpatterns  # noqa: E402
 from journeymap.ws_auth import TokenAuthMiddlewareStack  # noqa: E402
 
@@ -17,7 +18,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            TokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SocketOutageGuard(TokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

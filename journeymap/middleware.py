@@ -31,10 +31,10 @@ class RequestSizeLimitMiddleware:
 
 
 class ServiceUnavailableMiddleware:
-    """A database outage answers 503 with Retry-After instead of a 500 (issue: faults).
+    """A database (or Redis broker) outage answers 503 with Retry-After instead of a 500.
 
     Django reconnects on the next request (CONN_HEALTH_CHECKS), so service resumes by
-    itself when the database is back.
+    itself when the database is back. The exceptions that mean an outage: journeymap/outages.py.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -44,11 +44,11 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.db import InterfaceError, OperationalError
+        from journeymap.outages import OUTAGES
 
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, OUTAGES):
             return None
-        message = "The database is unavailable; try again in a moment."
+        message = "The service is unavailable; try again in a moment."
         if request.path.startswith("/api/"):
             response: HttpResponse = JsonResponse(
                 {"code": "unavailable", "message": message}, status=503

@@ -262,6 +262,8 @@ CONTENT_SECURITY_POLICY = {
 # "core" (RedisChannelLayer); the default is the faster one in bench/live_latency.py
 # (docs/benchmarks.md). Both deliver at most once; clients repair gaps from the op log.
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+# Seconds without a heartbeat after which a socket's presence is dropped (its process died).
+LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45, minimum=2)
 # "socket" (default): the editor edits over the live socket (static/js/editor/socket.js, which
 # falls back to REST by itself when the very first handshake fails, e.g. behind a proxy without
 # WebSockets). "rest": POST each change and poll the op log every 5 s, never opening a socket
@@ -312,8 +314,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
+    # Throttle and sign-in counters; a Redis outage degrades them instead of failing requests.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "journeymap.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -17,9 +17,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from journeymap.outages import OUTAGES
 from maps import live
 from maps.ops import OpError
 from maps.presence import (
@@ -48,6 +50,19 @@ def _apply(**kwargs: Any) -> Any:
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
     joined = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """PostgreSQL or Redis down (a restart, a lost connection): tell the client and close
+        with 1013 (try again later) instead of failing; it reconnects with ?since= and catches
+        up. Presence left behind expires (maps/presence.py)."""
+        try:
+            await super().dispatch(message)
+        except OUTAGES as error:
+            logger.warning("map socket: %s while handling %s", error, message.get("type"))
+            if message.get("type") == "websocket.disconnect":
+                raise StopConsumer from None
+            await self._error(None, "unavailable", "the server is briefly unavailable")
+            await self.close(code=live.CLOSE_TRY_AGAIN)
 
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -165,6 +180,10 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             )
         except OpError as error:
             await self._error(change_id, error.code, error.message, error.op)
+            return
+        except OUTAGES:
+            # Not applied (or applied and its id logged): the client sends it again later.
+            await self._error(change_id, "unavailable", "the server cannot store changes now")
             return
         except Exception:
             logger.exception("change on map %s failed", self.map_id)

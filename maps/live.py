@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from journeymap.outages import SOCKET_UNAVAILABLE
 from maps.models import Change, JourneyMap
 from workspaces.models import ShareLink
 from workspaces.sharing import share_link_find
@@ -16,6 +17,7 @@ from workspaces.sharing import share_link_find
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NO_ACCESS = 4403
 CLOSE_NO_MAP = 4404
+CLOSE_TRY_AGAIN = SOCKET_UNAVAILABLE  # PostgreSQL or Redis is down: reconnect in a moment
 CATCH_UP_LIMIT = 1000  # further behind than this, the client reloads the document (`resync`)
 
 

@@ -3,7 +3,8 @@
 Every ASGI process must see the same peers, so in services mode presence lives in Redis: one
 hash per map (`jm:presence:<map>`), one field per socket session holding its JSON and the time
 it was last seen. A session that stops refreshing (its process died) is dropped on the next
-read once it is older than PRESENCE_TTL, and the whole hash expires when nobody refreshes it.
+read once it is older than LIVE_PRESENCE_TTL seconds (settings; 45 by default, above the
+clients' 20 s heartbeat), and the whole hash expires when nobody refreshes it.
 Embedded mode (one process) keeps the same shape in a dict.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 
-PRESENCE_TTL = 45.0  # seconds without a heartbeat after which a session is gone
 PALETTE = (
     "#e11d48",
     "#2563eb",
@@ -29,6 +29,11 @@ PALETTE = (
     "#ea580c",
     "#4f46e5",
 )
+
+
+def presence_ttl() -> float:
+    """Seconds without a heartbeat after which a session is gone."""
+    return float(getattr(settings, "LIVE_PRESENCE_TTL", 45))
 
 
 def peer_color(key: str) -> str:
@@ -72,7 +77,7 @@ class MemoryPresence:
             self.maps.pop(map_id, None)
 
     async def peers(self, map_id: str) -> list[dict[str, Any]]:
-        cutoff = time.time() - PRESENCE_TTL
+        cutoff = time.time() - presence_ttl()
         peers = self.maps.get(map_id, {})
         for session in [s for s, (at, _) in peers.items() if at < cutoff]:
             del peers[session]
@@ -105,7 +110,7 @@ class RedisPresence:
         value = json.dumps({"at": time.time(), "peer": peer}, ensure_ascii=False)
         pipe = self._client().pipeline(transaction=False)
         pipe.hset(self._key(map_id), peer["session"], value)
-        pipe.expire(self._key(map_id), int(PRESENCE_TTL * 2))
+        pipe.expire(self._key(map_id), int(presence_ttl() * 2))
         await pipe.execute()
 
     async def remove(self, map_id: str, session: str) -> None:
@@ -113,7 +118,7 @@ class RedisPresence:
 
     async def peers(self, map_id: str) -> list[dict[str, Any]]:
         raw = await self._client().hgetall(self._key(map_id))
-        cutoff = time.time() - PRESENCE_TTL
+        cutoff = time.time() - presence_ttl()
         alive, stale = [], []
         for session, value in raw.items():
             entry = json.loads(value)

@@ -185,8 +185,10 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
   function refused(message) {
     const entry = message.id && pending.get(message.id);
     if (!entry) return;
-    if (message.code === "rate_limited") {
-      setTimeout(() => write({ type: "change", id: entry.change.id, ops: entry.change.ops }), 1000);
+    if (message.code === "rate_limited" || message.code === "unavailable") {
+      // Not refused, only not now (`unavailable`: the database is restarting): send it again.
+      const delay = message.code === "unavailable" ? 3000 : 1000;
+      setTimeout(() => write({ type: "change", id: entry.change.id, ops: entry.change.ops }), delay);
       return;
     }
     pending.delete(message.id);

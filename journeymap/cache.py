@@ -1,0 +1,47 @@
+"""The cache in services mode: Redis, except that a Redis outage makes it a cache that
+remembers nothing for that time instead of failing every request.
+
+The cache holds the API throttle and sign-in failure counters, which every REST request
+reads. While Redis restarts they count nothing (those limits are not enforced for that time)
+and REST keeps answering; each failing call logs a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+
+def _tolerant(name: str, fallback: Callable[..., Any]) -> Callable[..., Any]:
+    """RedisCache's method `name`, answering `fallback(*args)` while Redis is unreachable."""
+    method = getattr(RedisCache, name)
+
+    def call(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            logger.warning("cache %s skipped, Redis is unavailable: %s", name, error)
+            return fallback(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+class TolerantRedisCache(RedisCache):
+    add = _tolerant("add", lambda *args, **kwargs: False)
+    get = _tolerant("get", lambda key, default=None, version=None: default)
+    set = _tolerant("set", lambda *args, **kwargs: None)
+    touch = _tolerant("touch", lambda *args, **kwargs: False)
+    delete = _tolerant("delete", lambda *args, **kwargs: False)
+    get_many = _tolerant("get_many", lambda *args, **kwargs: {})
+    has_key = _tolerant("has_key", lambda *args, **kwargs: False)
+    incr = _tolerant("incr", lambda key, delta=1, version=None: delta)
+    set_many = _tolerant("set_many", lambda data, *args, **kwargs: list(data))
+    delete_many = _tolerant("delete_many", lambda *args, **kwargs: None)
