@@ -13,13 +13,17 @@ import json
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import close_old_connections, connection
 
 from journeymap.outages import OUTAGES
 from maps import live
@@ -31,7 +35,7 @@ from maps.presence import (
     presence_message,
     presence_store,
 )
-from maps.services import apply_ops, parse_change_id
+from maps.services import apply_ops, group_event, parse_change_id
 from maps.share_socket import ShareLinkSocketMixin
 
 logger = logging.getLogger(__name__)
@@ -43,9 +47,24 @@ def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
+# Changes from every socket of this process run one at a time on their own thread: in order
+# (so they are published in revision order), and not queued behind page and API requests,
+# which Django runs on the process's one thread for synchronous code.
+_CHANGE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-changes")
+
+
+@sync_to_async(thread_sensitive=False, executor=_CHANGE_THREAD)
 def _apply(**kwargs: Any) -> Any:
+    """apply_ops without Channels' per-call connection check (database_sync_to_async makes
+    the next query a health check, one more round trip per change): the connection is
+    closed only when it failed or is past CONN_MAX_AGE, so the next change reconnects."""
     change_id = parse_change_id(kwargs.pop("change_id"))
-    return apply_ops(change_id=change_id, **kwargs)
+    try:
+        return apply_ops(change_id=change_id, announce=False, **kwargs)
+    finally:
+        expired = connection.close_at is not None and time.monotonic() >= connection.close_at
+        if connection.errors_occurred or expired:
+            close_old_connections()
 
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
@@ -55,8 +74,15 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         """PostgreSQL or Redis down (a restart, a lost connection): tell the client and close
         with 1013 (try again later) instead of failing; it reconnects with ?since= and catches
         up. Presence left behind expires (maps/presence.py)."""
+        # Channels' own dispatch first hops to the database thread to close old connections,
+        # for every message: with 25 sockets on a map that is 25 hops per change, queued
+        # behind the changes themselves. Every database call here goes through
+        # database_sync_to_async, which does that cleanup already, so dispatch directly.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message.get('type')}")
         try:
-            await super().dispatch(message)
+            await handler(message)
         except OUTAGES as error:
             logger.warning("map socket: %s while handling %s", error, message.get("type"))
             if message.get("type") == "websocket.disconnect":
@@ -169,14 +195,18 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         if not self.changes.take():
             await self._error(change_id, "rate_limited", "too many changes: slow down")
             return
+        # The role resolved at connect is re-read every few seconds (so a revoked role bites),
+        # by apply_ops itself when the known one is stale: no extra thread hop.
+        ttl = getattr(settings, "LIVE_ROLE_TTL", 2.0)
+        fresh = time.monotonic() - self.role_checked < ttl
         try:
-            applied = await database_sync_to_async(_apply)(
+            applied = await _apply(
                 map_id=self.map_id,
                 actor=self.user,
                 change_id=change_id,
                 ops=data.get("ops"),
                 session=self.session,
-                role=await self._current_role(),
+                role=self.role if fresh else None,
             )
         except OpError as error:
             await self._error(change_id, error.code, error.message, error.op)
@@ -192,16 +222,14 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         if applied.duplicate:
             # Already applied: the author gets the same acknowledgement again, nobody else.
             await self.send(text_data=_dumps(applied.message()))
-
-    async def _current_role(self) -> str | None:
-        """The role resolved at connect, re-read every few seconds so a revoked role bites."""
-        ttl = getattr(settings, "LIVE_ROLE_TTL", 2.0)
-        if time.monotonic() - self.role_checked >= ttl:
-            self.role = await database_sync_to_async(live.socket_role)(
-                user=self.user, map_id=self.map_id, link_id=self.share_link_id
-            )
-            self.role_checked = time.monotonic()
-        return self.role
+            return
+        if not fresh:
+            self.role, self.role_checked = applied.role, time.monotonic()
+        try:
+            await self.channel_layer.group_send(self.group, group_event(applied.message()))
+        except Exception:
+            # Committed: sockets that miss it (this one included) repair from the op log.
+            logger.exception("broadcast to %s failed", self.group)
 
     async def _presence(self, data: dict[str, Any]) -> None:
         if not self.presences.take():

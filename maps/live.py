@@ -59,15 +59,6 @@ def socket_admit(*, user: Any, map_id: uuid.UUID | None, share: str | None) -> A
     return Admission(role=role, revision=journey_map.revision, name=_display_name(user))
 
 
-def socket_role(*, user: Any, map_id: uuid.UUID, link_id: str | None) -> str | None:
-    """The caller's current role (re-checked while the socket is open)."""
-    if link_id is not None:
-        link = ShareLink.objects.filter(pk=link_id).first()
-        return link.role if link is not None and link.is_active else None
-    journey_map = JourneyMap.objects.filter(pk=map_id).only("id", "workspace_id").first()
-    return journey_map.role_of(user) if journey_map is not None else None
-
-
 def change_text(change: Change) -> str:
     """A logged change as the `change` message of PROTOCOL.md, serialised."""
     message = {
