@@ -5,78 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
-import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from rest_framework.authtoken.models import Token
 
+from tests.servers import AppServer, shared_test_database_url
+
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
 PORTS = (8401, 8402)
 
 
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture
-def servers() -> Any:
-    env = {**os.environ, "DATABASE_URL": database_url(), "ALLOWED_HOSTS": "127.0.0.1"}
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "journeymap.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for port in PORTS
-    ]
+def servers(tmp_path: Path) -> Iterator[list[AppServer]]:
+    started: list[AppServer] = []
     try:
-        yield processes
+        for port in PORTS:
+            started.append(AppServer(port, tmp_path, DATABASE_URL=shared_test_database_url()))
+            started[-1].start()
+        yield started
     finally:
-        for process in processes:
-            process.terminate()
-            process.wait(timeout=10)
-
-
-async def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"no server on {port}")
+        for server in started:
+            server.stop()
 
 
 async def two_servers_exchange(map_id: str, token: str, stages: list[str]) -> list[list[str]]:
     import websockets
 
-    for port in PORTS:
-        await wait_for(port)
     headers = {"Authorization": f"Token {token}", "Origin": "http://127.0.0.1"}
     sockets = [
         await websockets.connect(
