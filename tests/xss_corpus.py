@@ -39,6 +39,10 @@ PAYLOADS: list[str] = [
     "<input autofocus onfocus=alert(1)>",
     'x"; } body { background: url(x) } "',
     "<base href=//x/><object data=x>",
+    # Spreadsheet formulas (CSV export): kept as text, quoted so no spreadsheet runs them.
+    '=HYPERLINK("javascript:alert(1)","Bấm")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
 ]
 
 # Short ones for short fields (e.g. a metric unit holds 20 characters).
