@@ -429,6 +429,42 @@ def test_payloads_typed_in_the_editor_come_back_as_text(
         tab.close()
 
 
+def test_payloads_typed_into_the_persona_form_come_back_as_text(
+    xss_browser: Any, live_server: Any, owner: Any, workspace: Any
+) -> None:
+    import re
+
+    from personas.models import Persona
+
+    typed = {
+        "name": PAYLOADS[1],  # <img src=x onerror=…>
+        "quote": PAYLOADS[8] + " Chị Mai",  # ' onmouseover='…
+        "goals": PAYLOADS[10] + " " + PAYLOADS[4],  # </textarea><script>…, {{7*7}}
+        "job_title": PAYLOADS[2][:100],  # "><svg onload=…>
+    }
+    tab = Tab(xss_browser, live_server, None)
+    tab.sign_in(owner, workspace)
+    try:
+        page = tab.open("/personas/")
+        page.locator("input[name=name]").focus()
+        page.keyboard.type(typed["name"])
+        page.locator("form.jm-inline-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/personas/[0-9a-f-]{36}/$"))
+        for name in ("quote", "goals", "job_title"):
+            page.locator(f"[name={name}]").focus()
+            page.keyboard.type(typed[name])
+        page.locator(".jm-persona-hero button[type=submit]").click()
+        page.wait_for_load_state()
+        persona = Persona.objects.get(workspace=workspace)
+        assert {name: getattr(persona, name) for name in typed} == typed
+        tab.open(f"/personas/{persona.pk}/")
+        tab.check(typed, "persona form")
+        tab.open("/personas/")
+        tab.check({"name": typed["name"]}, "persona list")
+    finally:
+        tab.close()
+
+
 def test_the_checks_catch_a_page_that_renders_text_as_html(
     xss_browser: Any,
     live_server: Any,
