@@ -408,3 +408,68 @@ def test_a_title_with_line_breaks_still_sends_the_mention_email_on_one_line(
     assert "Hành trình Bcc: victim@example.com X-Injected: 1" in mail.subject
     assert mail.message()["X-Injected"] is None
     assert "@member <script>alert(1)</script>" in mail.body
+
+
+CSS_BREAKERS = [
+    "red;background:url(x)",
+    '#fff"><script>alert(1)</script>',
+    "#123456;--x:url(javascript:alert(1))",
+    "expression(alert(1))",
+]
+
+
+def test_values_that_land_in_attributes_or_styles_are_refused_not_stored(
+    client_for: Any, owner: Any, workspace: Any, journey_map: Any, new_id: Any
+) -> None:
+    """Colours go into style attributes and enums into class names: anything but a hex
+    colour or a known value is a 400 that changes nothing (never a 500, never stored)."""
+    api = client_for(owner)
+    stage = new_id()
+    created = api.post(
+        f"/api/maps/{journey_map.pk}/changes/",
+        {
+            "id": new_id(),
+            "ops": [{"type": "stage.create", "id": stage, "name": "Nhận thức", "position": "a0"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 200
+    revision = created.json()["revision"]
+    lane = new_id()
+    refused_ops = [
+        {"type": "stage.update", "id": stage, "fields": {"color": bad}} for bad in CSS_BREAKERS
+    ] + [
+        {"type": "lane.create", "id": lane, "kind": "<script>", "title": "x", "position": "a0"},
+        {"type": "map.update", "fields": {"audience": "<img src=x onerror=alert(1)>"}},
+        {"type": "map.update", "fields": {"type": '"><svg onload=alert(1)>'}},
+        {"type": "stage.update", "id": stage, "fields": {"phase": "javascript:alert(1)"}},
+    ]
+    for op in refused_ops:
+        response = api.post(
+            f"/api/maps/{journey_map.pk}/changes/", {"id": new_id(), "ops": [op]}, format="json"
+        )
+        assert response.status_code == 400, (op, response.status_code)
+        assert response.json()["code"] == "invalid_op"
+    journey_map.refresh_from_db()
+    assert journey_map.revision == revision
+    assert api.get(f"/api/maps/{journey_map.pk}/").json()["stages"][0]["color"] == ""
+    patched = api.patch(
+        f"/api/maps/{journey_map.pk}/", {"audience": "<script>alert(1)</script>"}, format="json"
+    )
+    assert patched.status_code == 400
+    persona = api.post(
+        f"/api/personas/?workspace={workspace.pk}",
+        {"name": "Chị Mai", "color": CSS_BREAKERS[0]},
+        format="json",
+    )
+    assert persona.status_code == 400
+    assert not workspace.personas.exists()
+    # The portable import takes the same values from a file: refused the same way.
+    document = api.get(f"/api/maps/{journey_map.pk}/document/").json()
+    document["stages"][0]["color"] = CSS_BREAKERS[1]
+    maps_before = journey_map.workspace.maps.count()
+    imported = api.post(
+        "/api/maps/import/", {"workspace": str(workspace.pk), "document": document}, format="json"
+    )
+    assert imported.status_code == 400
+    assert journey_map.workspace.maps.count() == maps_before
