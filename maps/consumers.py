@@ -227,6 +227,11 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             self.role, self.role_checked = applied.role, time.monotonic()
         try:
             await self.channel_layer.group_send(self.group, group_event(applied.message()))
+        except OUTAGES:
+            # Committed, but Redis is down, so not even the author would hear of it: end this
+            # socket (1013, see dispatch); the editor reconnects with ?since= and finds its
+            # change, acknowledged, in the catch-up.
+            raise
         except Exception:
             # Committed: sockets that miss it (this one included) repair from the op log.
             logger.exception("broadcast to %s failed", self.group)

@@ -87,8 +87,8 @@ class Setup:
         self.token = Token.objects.create(user=owner).key
         self.journey_map = journey_map
 
-    def editor(self, name: str, servers: list[AppServer]) -> Editor:
-        editor = Editor(name, self.map_id, self.token, servers)
+    def editor(self, name: str, servers: list[AppServer], heartbeat: float = 1.0) -> Editor:
+        editor = Editor(name, self.map_id, self.token, servers, heartbeat=heartbeat)
         editor.last = self.revision
         editor.stages = {sid: f"S{i}" for i, sid in enumerate(self.stage_ids)}
         return editor.start()
@@ -167,10 +167,11 @@ def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_
 
     async def scenario() -> list[Editor]:
         a, b = setup.editor("a", [app]), setup.editor("b", [app])
-        await connect_all(a, b)
+        quiet = setup.editor("quiet", [app], heartbeat=3600)  # sends no ping in this test
+        await connect_all(a, b, quiet)
         s0, s1, s2 = setup.stage_ids
         made.extend([await a.rename(s0, "A trước"), await b.rename(s1, "B trước")])
-        for editor in (a, b):
+        for editor in (a, b, quiet):
             await editor.settle(setup.revision + 2)
 
         await asyncio.to_thread(redis.stop)
@@ -194,18 +195,22 @@ def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_
             await editor.wait_until(closed_to_try_again(editor), "a 1013 close")
             assert any(error["code"] == "unavailable" for error in editor.errors)
         made.append(await b.rename(s1, "B ngoại tuyến"))  # … and edits go on, kept pending
+        # A change on a socket that has not noticed: applied, but Redis cannot carry its
+        # acknowledgement, so that socket is closed too and the editor catches up later.
+        made.append(await quiet.rename(s2, "Quiet trong lúc Redis tắt"))
+        await quiet.wait_until(closed_to_try_again(quiet), "a 1013 close")
         await asyncio.sleep(0.5)
 
         await asyncio.to_thread(redis.start)
-        for editor in (a, b):
-            await editor.settle(setup.revision + 5, TIMEOUT)
-        # Live again, not only catch-up: a change reaches the other editor over the group.
+        for editor in (a, b, quiet):
+            await editor.settle(setup.revision + 6, TIMEOUT)
+        # Live again, not only catch-up: a change reaches the others over the group.
         made.append(await b.rename(s2, "B sau"))
-        for editor in (a, b):
-            await editor.settle(setup.revision + 6)
-        for editor in (a, b):
+        for editor in (a, b, quiet):
+            await editor.settle(setup.revision + 7)
+        for editor in (a, b, quiet):
             await editor.stop()
-        return [a, b]
+        return [a, b, quiet]
 
     editors = asyncio.run(scenario())
     setup.assert_nothing_lost(editors, made)
