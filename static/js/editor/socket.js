@@ -7,6 +7,9 @@
 // - Remote changes are handed over strictly in revision order: a skipped revision is fetched
 //   from GET …/changes/?since= before anything after it; if that fetch fails, the socket is
 //   closed and reopened with ?since=, so the server sends what is missing.
+// - A closed socket is reopened with backoff (0.5 s doubling up to 15 s, ±25 % jitter) and
+//   ?since=<last revision>; one that has heard nothing, not even a pong, for two heartbeats is
+//   treated as closed. A banner says when the connection is lost and when it is back.
 // - The store (state.js) rebases our pending edits over remote ones, so a field with a local
 //   unacknowledged value keeps showing it until the server answers.
 import { showPeers, showEditing, showCursor } from "./presence.js";
@@ -18,7 +21,7 @@ const HEARTBEAT_MS = 20000;
 const PEER_SILENCE_MS = 60000;
 const CURSOR_MS = 60;
 
-export function createTransport(config, { WebSocketImpl = window.WebSocket } = {}) {
+export function createTransport(config, { WebSocketImpl = window.WebSocket, heartbeatMs = HEARTBEAT_MS } = {}) {
   const remoteListeners = [];
   const resyncListeners = [];
   const messageListeners = [];
@@ -35,6 +38,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
   let everWelcomed = false;
   let rest = null; // the REST transport, when this server has no WebSocket endpoint
   let welcomed = false; // the current socket has said welcome
+  let heard = 0; // when the current socket last received anything (a pong at least)
 
   // --- connection ---------------------------------------------------------------------
 
@@ -51,27 +55,31 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     const current = new WebSocketImpl(url());
     socket = current;
     current.onmessage = (event) => {
+      heard = Date.now();
       queue = queue.then(() => handle(event.data)).catch(() => {
         // A gap could not be fetched: reconnect, and catch up from the server instead.
         if (socket === current) current.close(4000, "catch up");
       });
     };
-    current.onclose = (event) => {
-      clearInterval(heartbeat);
-      welcomed = false;
-      if (stopped) return;
-      if (!everWelcomed && event.code === 1006) return fallBackToRest();
-      if ([4401, 4403, 4404].includes(event.code)) {
-        banner(_("You no longer have access to this map. Reload the page."), "error");
-        return; // refused: retrying would be refused again
-      }
-      // 4000: closed here to catch up after a failed gap fetch; not worth a banner.
-      if (wasOnline && event.code !== 4000) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
-      wasOnline = false;
-      const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
-      attempts += 1;
-      setTimeout(connect, delay);
-    };
+    current.onclose = closed;
+  }
+
+  // The socket closed (or was found dead): say so, and reconnect with backoff.
+  function closed(event) {
+    clearInterval(heartbeat);
+    welcomed = false;
+    if (stopped) return;
+    if (!everWelcomed && event.code === 1006) return fallBackToRest();
+    if ([4401, 4403, 4404].includes(event.code)) {
+      banner(_("You no longer have access to this map. Reload the page."), "error");
+      return; // refused: retrying would be refused again
+    }
+    // 4000: closed here to catch up after a failed gap fetch; not worth a banner.
+    if (wasOnline && event.code !== 4000) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
+    wasOnline = false;
+    const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
+    attempts += 1;
+    setTimeout(connect, delay);
   }
 
   function write(message) {
@@ -133,11 +141,22 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket } = {
     if (last === null) last = message.revision;
     // Sent again in their original order; the server acknowledges known ids without reapplying.
     for (const { change } of pending.values()) write({ type: "change", id: change.id, ops: change.ops });
+    const current = socket;
+    heard = Date.now();
     heartbeat = setInterval(() => {
+      if (Date.now() - heard > 2 * heartbeatMs + 1000) {
+        // Not even a pong for two heartbeats: the connection died without a close (a laptop
+        // that slept, a NAT that forgot it). Drop it and reconnect now rather than waiting.
+        current.onclose = null;
+        current.onmessage = null;
+        current.close(4001, "silent");
+        closed({ code: 4001 });
+        return;
+      }
       write({ type: "ping" });
       const now = Date.now();
       for (const [session, entry] of peers) if (now - entry.seen > PEER_SILENCE_MS) peerGone(session);
-    }, HEARTBEAT_MS);
+    }, heartbeatMs);
   }
 
   async function change(message) {
