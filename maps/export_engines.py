@@ -1,25 +1,36 @@
 """The engines that turn the print template's HTML into a PDF, and a PDF into a PNG.
 
-Chromium (Debian's, driven by Playwright) is the fast, faithful engine; it is launched once
-per process and kept warm, each job gets a fresh browser context, and a browser that died is
-relaunched. WeasyPrint renders the same HTML where no Chromium is installed. The PNG is always
-rasterised from the PDF with pdfium, so both formats come from one layout (DESIGN.md).
+Chromium (Debian's, driven over the DevTools protocol on a pipe) is the fast, faithful engine;
+it is launched once per process and kept warm with one page open, each job writes its HTML
+into that page and prints it, and a browser that died is relaunched. WeasyPrint renders the
+same HTML where no Chromium is installed. The PNG is always rasterised from the PDF with
+pdfium, so both formats come from one layout (DESIGN.md).
 
 Neither engine may fetch anything but the app's own static and media files: Chromium's every
-request goes through a route handler that serves those from disk and aborts the rest, and
-WeasyPrint gets a URL fetcher that does the same.
+request is paused (Fetch domain) and answered from disk or refused, and WeasyPrint gets a URL
+fetcher that does the same.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import ctypes
+import fcntl
+import json
 import logging
 import math
 import mimetypes
 import os
 import queue
+import select
 import shutil
+import signal
 import struct
+import subprocess
+import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -58,7 +69,7 @@ MM_PER_INCH = 25.4
 CSS_PX_PER_MM = 96 / MM_PER_INCH
 # A PNG bigger than this many pixels would take gigabytes to build; refuse it instead.
 MAX_PNG_PIXELS = 160_000_000
-PNG_BAND_ROWS = 1024
+PNG_BAND_ROWS = 128
 
 
 class RenderError(Exception):
@@ -119,10 +130,328 @@ def content_type(path: Path) -> str:
 
 # --------------------------------------------------------------------------- Chromium
 
+# Chromium's own switches for the warm renderer, besides CHROMIUM_ARGS. Playwright's defaults
+# that matter for a headless print job are kept (no throttling of a "hidden" tab, sRGB).
+# Without the last three features Chromium's new headless mode preloads the omnibox popup's
+# WebUI in a renderer process of its own (45-80 MB PSS per worker, measured) that no export
+# ever uses.
+RENDERER_ARGS = [
+    "--headless",
+    "--remote-debugging-pipe",
+    "--no-startup-window",
+    "--no-default-browser-check",
+    "--disable-field-trial-config",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-ipc-flooding-protection",
+    "--disable-hang-monitor",
+    "--disable-back-forward-cache",
+    "--disable-client-side-phishing-detection",
+    "--disable-popup-blocking",
+    "--metrics-recording-only",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--force-color-profile=srgb",
+    "--hide-scrollbars",
+    "--disable-features="
+    + ",".join(
+        (
+            "AvoidUnnecessaryBeforeUnloadCheckSync",
+            "DestroyProfileOnBrowserClose",
+            "HttpsUpgrades",
+            "HttpsFirstBalancedModeAutoEnable",
+            "LensOverlay",
+            "MediaRouter",
+            "PaintHolding",
+            "ThirdPartyStoragePartitioning",
+            "OptimizationHints",
+            "NetworkTimeServiceQuerying",
+            "AimEnabled",
+            "PreconnectToSearch",
+            "Translate",
+            "WebUIOmniboxPopup",
+            "WebUIOmniboxAimPopup",
+            "PreloadTopChromeWebUI",
+        )
+    ),
+]
+# The document every job's HTML is written into (Page.setDocumentContent): the page keeps
+# this URL, so the print template's /static/ and /media/ links resolve against ORIGIN.
+BLANK_DOCUMENT = "<!doctype html><title>journeymap export</title>"
+
+
+class BrowserGone(Exception):
+    """The Chromium process (or its pipe) is gone; a new one is launched for the next job."""
+
+
+class PageCrashed(BrowserGone):
+    """The page's renderer process crashed; the browser is relaunched."""
+
+
+class ProtocolError(Exception):
+    """Chromium answered a DevTools command with an error."""
+
+
+class DevToolsBrowser:
+    """One headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4).
+
+    No driver process sits between Python and the browser (Playwright's Node driver held
+    ~120 MB PSS per worker); the browser exits by itself when the pipe closes, so it never
+    outlives its worker, however the worker dies. One page is opened once and reused: each
+    job writes its HTML into it (`Page.setDocumentContent`), which costs a fraction of a
+    navigation or a new page, and every request the document makes is paused
+    (`Fetch.requestPaused`) and answered from `local_file` or refused."""
+
+    def __init__(self, executable: str, *, timeout_s: float, blocked: list[str]) -> None:
+        self.timeout_s = timeout_s
+        self.blocked = blocked
+        self.profile = tempfile.mkdtemp(prefix="jm-chromium-")
+        to_browser_r, to_browser_w = os.pipe()
+        from_browser_r, from_browser_w = os.pipe()
+        # Chromium reads commands on fd 3 and writes answers on fd 4. bash maps ours there
+        # (a preexec_fn is unsafe in a threaded process); they are moved above 9 first so no
+        # redirection overwrites another, which dash's one-digit redirections cannot name.
+        child_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+        child_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+        for fd in (to_browser_r, from_browser_w):
+            os.close(fd)
+        command = [
+            "/bin/bash",
+            "-c",
+            f'exec "$@" 3<&{child_r} 4>&{child_w} {child_r}<&- {child_w}>&-',
+            "chromium",
+            executable,
+            *CHROMIUM_ARGS,
+            *RENDERER_ARGS,
+            f"--user-data-dir={self.profile}",
+        ]
+        try:
+            # The command is ours: the configured Chromium and fixed switches, no user input.
+            self.process = subprocess.Popen(  # noqa: S603
+                command,
+                pass_fds=(child_r, child_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        finally:
+            os.close(child_r)
+            os.close(child_w)
+        self._out = to_browser_w
+        self._in = from_browser_r
+        self._buffer = bytearray()
+        self._next_id = 0
+        self._events: list[dict[str, Any]] = []
+        self._document = BLANK_DOCUMENT
+        self.session = ""
+        self.frame = ""
+        self.width = 0
+        self.crashed = False
+
+    # -- the pipe
+    def is_connected(self) -> bool:
+        return self.process.poll() is None and self._out >= 0 and not self.crashed
+
+    def _write(self, message: dict[str, Any]) -> None:
+        data = json.dumps(message).encode() + b"\0"
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._out, view) :]
+        except OSError as error:
+            raise BrowserGone(str(error)) from None
+
+    def _read(self, deadline: float) -> dict[str, Any]:
+        while (end := self._buffer.find(b"\0")) < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RenderError("Rendering took too long; try fewer lanes or stages.")
+            ready, _, _ = select.select([self._in], [], [], remaining)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self._in, 1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise BrowserGone("the browser closed its pipe")
+            self._buffer += chunk
+        message: dict[str, Any] = json.loads(self._buffer[:end])
+        del self._buffer[: end + 1]
+        return message
+
+    def send(self, method: str, params: dict[str, Any] | None = None) -> int:
+        """Send a command to the page's session without waiting for the answer."""
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if self.session:
+            message["sessionId"] = self.session
+        self._write(message)
+        return self._next_id
+
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, browser_level: bool = False
+    ) -> dict[str, Any]:
+        """A command and its answer; events arriving meanwhile are handled or kept."""
+        session, self.session = self.session, ("" if browser_level else self.session)
+        try:
+            command_id = self.send(method, params)
+        finally:
+            self.session = session
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            message = self._read(deadline)
+            if message.get("id") == command_id:
+                if "error" in message:
+                    raise ProtocolError(str(message["error"].get("message", message["error"])))
+                result: dict[str, Any] = message.get("result", {})
+                return result
+            self._event(message)
+
+    def wait_for(self, method: str) -> dict[str, Any]:
+        """The next event `method` of the page (one that already arrived counts)."""
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            for index, event in enumerate(self._events):
+                if event["method"] == method:
+                    del self._events[: index + 1]
+                    return event
+            self._event(self._read(deadline))
+
+    def _event(self, message: dict[str, Any]) -> None:
+        method = message.get("method")
+        if method is None:  # the answer to a command sent without waiting
+            return
+        if message.get("sessionId") != self.session:
+            return
+        if method == "Fetch.requestPaused":
+            self._serve(message["params"])
+        elif method == "Inspector.targetCrashed":
+            self.crashed = True
+            raise PageCrashed("the page's renderer crashed")
+        elif method == "Page.loadEventFired":
+            self._events.append(message)
+
+    def _serve(self, params: dict[str, Any]) -> None:
+        """Answer a request of the document: ours from disk, anything else refused."""
+        url = params["request"]["url"]
+        request_id = params["requestId"]
+        if url == DOCUMENT_URL:
+            body, kind = self._document.encode(), "text/html; charset=utf-8"
+        else:
+            path = local_file(url)
+            if path is None:
+                self.blocked.append(url)
+                self.send(
+                    "Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"}
+                )
+                return
+            body, kind = path.read_bytes(), content_type(path)
+        self.send(
+            "Fetch.fulfillRequest",
+            {
+                "requestId": request_id,
+                "responseCode": 200,
+                "responseHeaders": [{"name": "Content-Type", "value": kind}],
+                "body": base64.b64encode(body).decode(),
+            },
+        )
+
+    # -- the page
+    def open_page(self) -> None:
+        """A browser context and one page in it, scripts off, at DOCUMENT_URL."""
+        self.session = ""
+        context = self.call("Target.createBrowserContext", {"disposeOnDetach": True})
+        context_id = context["browserContextId"]
+        self.call(
+            "Browser.setDownloadBehavior", {"behavior": "deny", "browserContextId": context_id}
+        )
+        target = self.call(
+            "Target.createTarget", {"url": "about:blank", "browserContextId": context_id}
+        )
+        attached = self.call(
+            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
+        )
+        self.session = attached["sessionId"]
+        self.call("Page.enable")
+        self.call("Inspector.enable")
+        self.call("Emulation.setScriptExecutionDisabled", {"value": True})
+        self.call("Fetch.enable", {"patterns": [{"urlPattern": "*"}]})
+        self.frame = self.call("Page.getFrameTree")["frameTree"]["frame"]["id"]
+        self._events.clear()
+        self.call("Page.navigate", {"url": DOCUMENT_URL})
+        self.wait_for("Page.loadEventFired")
+        self.crashed = False
+        self.width = 0
+
+    def load(self, html: str, width_px: int) -> None:
+        if width_px != self.width:
+            self.call(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width_px, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+            )
+            self.width = width_px
+        self._events.clear()
+        self.call("Page.setDocumentContent", {"frameId": self.frame, "html": html})
+        self.wait_for("Page.loadEventFired")
+        self.evaluate("document.fonts.ready.then(() => true)")
+
+    def evaluate(self, expression: str) -> Any:
+        answer = self.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
+        return answer.get("result", {}).get("value")
+
+    def print_pdf(self, **params: Any) -> bytes:
+        answer = self.call(
+            "Page.printToPDF",
+            {
+                "printBackground": True,
+                "scale": 1,
+                "marginTop": 0,
+                "marginBottom": 0,
+                "marginLeft": 0,
+                "marginRight": 0,
+                # Tagging and an outline make Chromium's print slower and the file larger.
+                "generateTaggedPDF": False,
+                "generateDocumentOutline": False,
+                **params,
+            },
+        )
+        return base64.b64decode(answer["data"])
+
+    def blank(self) -> None:
+        """Drop the last job's document, so the renderer does not keep it between jobs."""
+        self._events.clear()
+        self.call("Page.setDocumentContent", {"frameId": self.frame, "html": BLANK_DOCUMENT})
+        self.wait_for("Page.loadEventFired")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.session = ""
+                self.send("Browser.close")
+                self.process.wait(timeout=5)
+            except (BrowserGone, subprocess.TimeoutExpired):
+                pass
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        for fd in (self._out, self._in):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._out = self._in = -1
+        shutil.rmtree(self.profile, ignore_errors=True)
+
 
 class ChromiumRenderer:
-    """A warm Chromium owned by one thread: Playwright's sync objects belong to the thread that
-    made them, while render calls may come from a Celery worker, a test, or a web thread."""
+    """A warm Chromium owned by one thread, which serialises the jobs: render calls may come
+    from a Celery worker, a test, or a web thread, and the browser serves one job at a time."""
 
     def __init__(self, executable: str, *, timeout_s: float = 60.0) -> None:
         self.executable = executable
@@ -130,10 +459,7 @@ class ChromiumRenderer:
         self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._playwright: Any = None
-        self._browser: Any = None
-        self._context_obj: Any = None
-        self._context_browser: Any = None
+        self._browser: DevToolsBrowser | None = None
         self.blocked: list[str] = []
 
     # -- the owning thread
@@ -164,98 +490,69 @@ class ChromiumRenderer:
         future: Future[Any] = Future()
         self._jobs.put((work, future))
         try:
-            return future.result(timeout=self.timeout_s)
+            return future.result(timeout=self.timeout_s + 5)
         except TimeoutError:
             raise RenderError("Rendering took too long; try fewer lanes or stages.") from None
 
     # -- the browser (only ever touched on the owning thread)
-    def _browser_ready(self) -> Any:
+    def _browser_ready(self) -> DevToolsBrowser:
         if self._browser is not None and self._browser.is_connected():
             return self._browser
         self._shutdown_browser()
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(
-            executable_path=self.executable, args=CHROMIUM_ARGS, headless=True
-        )
-        return self._browser
+        browser = DevToolsBrowser(self.executable, timeout_s=self.timeout_s, blocked=self.blocked)
+        try:
+            browser.open_page()
+        except BaseException:
+            browser.close()
+            raise
+        self._browser = browser
+        return browser
 
     def _shutdown_browser(self) -> None:
-        for closer in (
-            lambda: self._browser and self._browser.close(),
-            lambda: self._playwright and self._playwright.stop(),
-        ):
+        if self._browser is not None:
             try:
-                closer()
+                self._browser.close()
             except Exception:  # already dead is fine
                 logger.debug("closing the renderer", exc_info=True)
         self._browser = None
-        self._playwright = None
-        self._context_obj = None
-
-    def _route(self, html: str) -> Callable[[Any], None]:
-        def handle(route: Any) -> None:
-            url = route.request.url
-            if url == DOCUMENT_URL:
-                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-                return
-            path = local_file(url)
-            if path is None:
-                self.blocked.append(url)
-                route.abort("blockedbyclient")
-                return
-            route.fulfill(status=200, content_type=content_type(path), body=path.read_bytes())
-
-        return handle
 
     def _render(self, html: str, page_spec: PageSpec) -> bytes:
-        from playwright.sync_api import Error as PlaywrightError
-
         for attempt in (1, 2):
-            browser = self._browser_ready()
             try:
-                return self._render_once(browser, html, page_spec)
-            except PlaywrightError as error:
-                if browser.is_connected() or attempt == 2:
-                    raise RenderError(f"The PDF engine failed: {error.message[:200]}") from None
-                logger.warning("Chromium died during an export; relaunching it")
+                return self._render_once(self._browser_ready(), html, page_spec)
+            except BrowserGone as error:
+                # Died or crashed mid-job: relaunch and try once more.
+                self._shutdown_browser()
+                if attempt == 2:
+                    raise RenderError("The PDF engine failed; please try again.") from error
+                logger.warning("Chromium died during an export (%s); relaunching it", error)
+            except ProtocolError as error:
+                self._shutdown_browser()
+                raise RenderError(f"The PDF engine failed: {str(error)[:200]}") from None
+            except RenderError:
+                # Timed out: a stuck browser is not reused.
+                self._shutdown_browser()
+                raise
         raise RenderError("The PDF engine failed.")  # pragma: no cover - loop returns or raises
 
-    def _context(self, browser: Any) -> Any:
-        # One context for the process, created with the browser: making one per job cost
-        # 0.3-0.8 s. Jobs still never share a page, and the context keeps nothing between
-        # them (no cookies are ever set, JavaScript is off, service workers are blocked).
-        if self._context_obj is None or self._context_browser is not browser:
-            self._context_obj = browser.new_context(
-                java_script_enabled=False, service_workers="block", accept_downloads=False
-            )
-            self._context_browser = browser
-        return self._context_obj
-
-    def _render_once(self, browser: Any, html: str, page_spec: PageSpec) -> bytes:
-        page = self._context(browser).new_page()
-        page.set_viewport_size({"width": round(page_spec.width_mm * CSS_PX_PER_MM), "height": 800})
-        try:
-            page.route("**/*", self._route(html))
-            page.goto(DOCUMENT_URL, wait_until="load", timeout=self.timeout_s * 1000)
-            page.evaluate("() => document.fonts.ready.then(() => true)")
-            if not page_spec.poster:
-                pdf: bytes = page.pdf(print_background=True, prefer_css_page_size=True)
-                return pdf
+    def _render_once(self, browser: DevToolsBrowser, html: str, page_spec: PageSpec) -> bytes:
+        browser.load(html, round(page_spec.width_mm * CSS_PX_PER_MM))
+        if not page_spec.poster:
+            # The template's @page decides the paper.
+            pdf = browser.print_pdf(preferCSSPageSize=True)
+        else:
             # One page as tall as the content: measure it, then print at that size.
-            height_px = page.evaluate(
-                "() => Math.ceil(document.documentElement.getBoundingClientRect().height)"
+            height_px = browser.evaluate(
+                "Math.ceil(document.documentElement.getBoundingClientRect().height)"
             )
-            height_mm = max(height_px / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
-            pdf = page.pdf(
-                print_background=True,
-                width=f"{page_spec.width_mm:.2f}mm",
-                height=f"{height_mm:.2f}mm",
+            height_mm = max(float(height_px) / CSS_PX_PER_MM + page_spec.margins_mm + 1, 100)
+            pdf = browser.print_pdf(
+                paperWidth=page_spec.width_mm / MM_PER_INCH,
+                paperHeight=height_mm / MM_PER_INCH,
+                preferCSSPageSize=False,
             )
-            return pdf
-        finally:
-            page.close()
+        browser.blank()
+        return pdf
 
     # -- public
     def render_pdf(self, html: str, page_spec: PageSpec) -> bytes:
@@ -370,13 +667,16 @@ def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
     """The PDF's pages as one PNG, stacked top to bottom, at `scale` × 96 dpi.
 
     Pages are rasterised in bands of PNG_BAND_ROWS rows straight into RGB and streamed to the
-    encoder, so memory stays at one band (a 600-card poster at 2× is 45 megapixels: 134 MB
-    as one bitmap) while the pixels are exactly those of a whole-page render."""
+    encoder, so memory stays at a few bands (a 600-card poster at 2× is 45 megapixels: 134 MB
+    as one bitmap) while the pixels are exactly those of a whole-page render. pdfium draws
+    each band into a buffer laid out as PNG scanlines (a filter byte, then the row's pixels),
+    so the encoder compresses it as it is, without copying a row."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     render_scale = scale * 96 / 72
     document = pdfium.PdfDocument(pdf)
+    pages: list[Any] = []
     try:
         pages = [document[index] for index in range(len(document))]
         sizes = [
@@ -389,8 +689,13 @@ def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
             raise RenderError(
                 "This map is too large for a PNG at this scale; choose a smaller scale or PDF."
             )
-        encoder = PngWriter(width, height)
-        bands: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stride = width * 3 + 1
+        # Three buffers: one being drawn, one queued, one being compressed. Their filter bytes
+        # (the first of each scanline) stay 0 ("none"): pdfium only writes the pixels after.
+        free: queue.Queue[bytearray] = queue.Queue()
+        for _ in range(3):
+            free.put(bytearray(stride * PNG_BAND_ROWS))
+        bands: queue.Queue[tuple[bytearray, int] | BaseException | None] = queue.Queue()
 
         def rasterise() -> None:
             # pdfium stays on this one thread (it is not thread-safe); it releases the GIL,
@@ -400,72 +705,84 @@ def pdf_to_png(pdf: bytes, *, scale: int) -> bytes:
                 for page, (page_width, page_height) in zip(pages, sizes, strict=True):
                     for top in range(0, page_height, PNG_BAND_ROWS):
                         rows = min(PNG_BAND_ROWS, page_height - top)
-                        bitmap = pdfium.PdfBitmap.new_native(
-                            page_width, rows, pdfium_c.FPDFBitmap_BGR, rev_byteorder=True
+                        buffer = free.get()
+                        address = ctypes.addressof(ctypes.c_char.from_buffer(buffer)) + 1
+                        bitmap = pdfium_c.FPDFBitmap_CreateEx(
+                            width, rows, pdfium_c.FPDFBitmap_BGR, address, stride
                         )
-                        bitmap.fill_rect((255, 255, 255, 255), 0, 0, page_width, rows)
-                        # The whole page shifted up by `top`: pdfium clips it to the band.
-                        pdfium_c.FPDF_RenderPageBitmap(
-                            bitmap, page, 0, -top, page_width, page_height, 0, flags
-                        )
-                        bands.put(bitmap)
+                        try:
+                            # White first (a narrower page leaves the right side white),
+                            # then the whole page shifted up by `top`, clipped to the band.
+                            pdfium_c.FPDFBitmap_FillRect(bitmap, 0, 0, width, rows, 0xFFFFFFFF)
+                            pdfium_c.FPDF_RenderPageBitmap(
+                                bitmap, page, 0, -top, page_width, page_height, 0, flags
+                            )
+                        finally:
+                            pdfium_c.FPDFBitmap_Destroy(bitmap)
+                        bands.put((buffer, rows))
             except BaseException as error:
                 bands.put(error)
             bands.put(None)
 
+        encoder = PngWriter(width, height)
         worker = threading.Thread(target=rasterise, name="png-raster", daemon=True)
         worker.start()
         while (band := bands.get()) is not None:
             if isinstance(band, BaseException):
                 worker.join()
                 raise RenderError("The PNG could not be drawn from the PDF.") from band
-            encoder.add_rows(band.buffer, band.width, band.height, band.stride)
+            buffer, rows = band
+            encoder.add_scanlines(memoryview(buffer)[: rows * stride], rows)
+            free.put(buffer)
         worker.join()
         return encoder.finish()
     finally:
-        for page in locals().get("pages", []):
+        for page in pages:
             page.close()
         document.close()
+        release_heap()
+
+
+def release_heap() -> None:
+    """Give the heap freed by a big job back to the system: glibc keeps freed blocks for reuse,
+    so a worker would otherwise hold the high-water mark of its largest PNG between jobs."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class PngWriter:
-    """A minimal streaming PNG encoder for 8-bit RGB rows.
+    """A minimal streaming PNG encoder for 8-bit RGB scanlines.
 
-    Rows go to zlib unfiltered at level 3: on map exports (large flat areas, text) that is
-    2-3× faster than Pillow's adaptive filtering and the files come out no larger, and no full
-    copy of the image is ever held besides pdfium's bitmap."""
+    Scanlines (filter byte 0, then the row) go to zlib at level 3: on map exports (large flat
+    areas, text) that is 2-3× faster than Pillow's adaptive filtering and the files come out
+    no larger, and no full copy of the image is ever held."""
 
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         self.rows_written = 0
         self._zlib = zlib.compressobj(3)
         self._chunks: list[bytes] = []
-        self._blank_row = b"\x00" + b"\xff" * (width * 3)
 
-    def add_rows(self, buffer: Any, width: int, height: int, stride: int) -> None:
-        view = memoryview(buffer).cast("B")
-        row_bytes = width * 3
-        padding = b"\xff" * ((self.width - width) * 3)
-        parts: list[Any] = []
-        for row in range(height):
-            start = row * stride
-            parts += (b"\x00", view[start : start + row_bytes], padding)
+    def add_scanlines(self, data: Any, rows: int) -> None:
         # One call per band: zlib releases the GIL on large inputs.
-        self._chunks.append(self._zlib.compress(b"".join(parts)))
-        self.rows_written += height
+        self._chunks.append(self._zlib.compress(data))
+        self.rows_written += rows
 
     def finish(self) -> bytes:
-        compress = self._zlib.compress
+        blank_row = b"\x00" + b"\xff" * (self.width * 3)
         for _ in range(self.height - self.rows_written):
-            self._chunks.append(compress(self._blank_row))
+            self._chunks.append(self._zlib.compress(blank_row))
         self._chunks.append(self._zlib.flush())
-        data = b"".join(self._chunks)
         header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", data)
-            + _chunk(b"IEND", b"")
+        data = b"".join(self._chunks)
+        self._chunks = []
+        return b"".join(
+            (
+                b"\x89PNG\r\n\x1a\n",
+                _chunk(b"IHDR", header),
+                _chunk(b"IDAT", data),
+                _chunk(b"IEND", b""),
+            )
         )
 
 

@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
+import signal
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -212,8 +214,31 @@ def test_a_dead_browser_is_relaunched_for_the_next_job(template_map: Any) -> Non
     renderer = export_engines.chromium_renderer()
     assert renderer is not None
     render(template_map, "chromium")
-    renderer._call(lambda: renderer._browser.close())
+    dead = renderer._browser
+    assert dead is not None
+    os.killpg(dead.process.pid, signal.SIGKILL)  # Chromium and its helpers, as in a crash
+    dead.process.wait(timeout=10)
     assert render(template_map, "chromium").startswith(b"%PDF")
+    assert renderer._browser is not None and renderer._browser is not dead
+
+
+@pytest.mark.browser
+def test_the_warm_renderer_serves_every_job_from_one_browser_and_leaves_none_behind(
+    template_map: Any,
+) -> None:
+    renderer = export_engines.chromium_renderer()
+    assert renderer is not None
+    render(template_map, "chromium")
+    browser = renderer._browser
+    assert browser is not None
+    pid = browser.process.pid
+    png = pdf_to_png(render(template_map, "chromium", format="png", scale=1), scale=1)
+    assert png.startswith(b"\x89PNG")
+    assert renderer._browser is browser and browser.process.pid == pid
+    export_engines.chromium_close()
+    assert browser.process.poll() is not None
+    assert not os.path.exists(f"/proc/{pid}")
+    assert not os.path.exists(browser.profile)
 
 
 def test_csv_has_one_row_per_item_with_stage_lane_kind_and_attributes(template_map: Any) -> None:
