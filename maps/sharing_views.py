@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -34,7 +35,9 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     link = share_link_find(token)
     if link is None:
         return render(request, "sharing/share_gone.html", status=404)
-    response = render(request, "sharing/share.html", {"link": link, "map": link.map})
+    # EDITOR_TRANSPORT "rest" (a server without WebSockets): the page polls, never dials.
+    context = {"link": link, "map": link.map, "transport": settings.EDITOR_TRANSPORT}
+    response = render(request, "sharing/share.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: keep it there
     response["X-Robots-Tag"] = "noindex"
     return response

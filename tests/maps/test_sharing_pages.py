@@ -24,6 +24,16 @@ def test_a_share_link_page_opens_without_an_account_and_keeps_the_token_private(
     assert f"/share/{link.token}/document.json".encode() not in response.content
 
 
+@pytest.mark.parametrize("transport", ["socket", "rest"])
+def test_the_share_page_follows_edits_the_way_the_editor_does(
+    owner, journey_map, settings, transport
+):
+    settings.EDITOR_TRANSPORT = transport
+    link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
+    response = Client().get(f"/share/{link.token}/")
+    assert f'data-transport="{transport}"' in response.content.decode()
+
+
 def test_a_revoked_share_link_page_says_so(owner, journey_map):
     link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
     share_link_revoke(link=link)

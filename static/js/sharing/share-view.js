@@ -3,7 +3,8 @@
 // the document with the editor's own op engine (../editor/state.js), in revision order; a
 // change it cannot apply that way (comments, personas, links, a revision gap, an op that does
 // not fit) reloads the shared document instead. When the socket is unavailable it polls the
-// shared document, so the view stays current either way.
+// shared document, so the view stays current either way; with settings.EDITOR_TRANSPORT
+// "rest" (data-transport) it only polls.
 import { Store } from "../editor/state.js";
 import { api, bell, el, labels, uuid4, when } from "./common.js";
 import { itemLabel, renderGrid } from "./grid.js";
@@ -183,6 +184,7 @@ document.getElementById("jm-print")?.addEventListener("click", () => window.prin
 await refresh();
 if (!root.dataset.gone) {
   poll();
-  connect();
+  if (root.dataset.transport === "rest") setLive("polling");
+  else connect();
 }
 bell();
