@@ -178,9 +178,9 @@ class PostgresServer:
             raise AssertionError(f"{tool} failed: {result.stdout}\n{result.stderr}")
 
     def init(self) -> PostgresServer:
-        self._run(
-            "initdb", "-D", str(self.data), "-U", "journeymap", "-A", "trust", "-E", "UTF8", "-N"
-        )
+        # Locale C: the machine's LANG may name a locale that is not installed.
+        options = ["-U", "journeymap", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]
+        self._run("initdb", "-D", str(self.data), *options)
         self.start()
         import psycopg2
 
