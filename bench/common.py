@@ -47,11 +47,17 @@ def raise_nofile(limit: int) -> int:
 
 
 def start_servers(
-    ports: Sequence[int], *, layer: str = "pubsub", nofile: int | None = None
+    ports: Sequence[int],
+    *,
+    layer: str = "pubsub",
+    nofile: int | None = None,
+    switch_interval: float | None = None,
 ) -> list[subprocess.Popen[bytes]]:
     """One uvicorn process per port serving journeymap.asgi (DEBUG off), sharing the
     database and Redis of this process's environment. `nofile` raises each server's
-    open-file limit (as `ulimit -n` would) for many sockets on one process."""
+    open-file limit (as `ulimit -n` would) for many sockets on one process;
+    `switch_interval` sets the servers' sys.setswitchinterval (an experiment on GIL hand-offs
+    between the event loop, the change thread and request threads)."""
     env = {**os.environ, "CHANNEL_LAYER": layer, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50}
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     preexec: Callable[[], Any] | None = None
@@ -64,8 +70,14 @@ def start_servers(
     servers = []
     for port in ports:
         command = [sys.executable, "-m", "uvicorn", "journeymap.asgi:application"]
+        if switch_interval is not None:
+            bootstrap = (
+                f"import sys; sys.setswitchinterval({switch_interval!r}); "
+                "from uvicorn.main import main; main()"
+            )
+            command = [sys.executable, "-c", bootstrap, "journeymap.asgi:application"]
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        command += ["--lifespan", "off"]
+        command += ["--lifespan", "off", "--ws-per-message-deflate", "false"]
         servers.append(subprocess.Popen(command, cwd=ROOT, env=env, preexec_fn=preexec))
     return servers
 

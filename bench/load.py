@@ -18,7 +18,7 @@ maps) and left idle; reports that process's PSS/RSS before and after they connec
     REDIS_URL=redis://127.0.0.1:6379/4 \\
         .venv/bin/python bench/load.py [--quick] [--seconds 120] [--maps 20] [--editors 10]
 
-Loopback only (ports 8540, 8541 and 8550). Creates users, workspaces and maps in
+Loopback only (ports 8540-8542 and 8550). Creates users, workspaces and maps in
 DATABASE_URL's database on each run. Prints a table, then the figures as one JSON line.
 """
 
@@ -49,6 +49,7 @@ from common import (
 )
 
 BUSY_PORTS = (8540, 8541)
+REST_PORT = 8542  # with --rest-apart: a third process serving only the REST readers
 IDLE_PORT = 8550
 NOFILE = 8192
 
@@ -169,7 +170,7 @@ class DatabaseSampler:
 async def warm_up(setup: MapSetup, ports: tuple[int, ...]) -> None:
     """One request per endpoint and process: imports and first queries are not measured."""
     for port in ports:
-        client = HttpClient(port, setup.reader_tokens[0])
+        client = HttpClient(port, setup.editor_tokens[0])
         for path in (
             f"/api/maps/{setup.map_id}/",
             f"/api/maps/?workspace={setup.workspace_id}",
@@ -296,6 +297,15 @@ async def edit_loop(
             await asyncio.sleep(delay)
 
 
+async def loop_lag(samples: list[float], interval: float = 0.05) -> None:
+    """How late this (client) event loop wakes up: if it lags, the latencies it measures
+    include its own delay, and the figures are the client's, not the server's."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(interval)
+        samples.append((time.perf_counter() - asked - interval) * 1000)
+
+
 async def open_all(jobs: list[tuple[Editor, str, str]], batch: int) -> list[asyncio.Task[None]]:
     """Open sockets `batch` at a time (a connection storm is not what this measures), each
     one read from as soon as it is open: an unread socket stops answering the server's
@@ -334,20 +344,27 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
             jobs.append((editor, f"ws://127.0.0.1:{port}/ws/maps/{setup.map_id}/", token))
             editors.append(editor)
         per_map.append((editors, {}))
-    await warm_up(setups[0], BUSY_PORTS)
+    rest_ports = (REST_PORT,) if args.rest_apart else BUSY_PORTS
+    ports = BUSY_PORTS + ((REST_PORT,) if args.rest_apart else ())
+    await warm_up(setups[0], ports)
     sampler = MemorySampler(pids)
     sampler.start()
     database = DatabaseSampler(limit=args.max_db_connections)
     await database.start()
     cpu_before = [cpu_seconds(pid) for pid in pids]
+    client_cpu = time.process_time()
+    lags: list[float] = []
+    lag_task = asyncio.create_task(loop_lag(lags))
     listeners = await open_all(jobs, batch=20)
     stats = RestStats()
     until = time.perf_counter() + args.seconds
     tasks = []
+    readers = 0
     for setup, (editors, sent) in zip(setups, per_map, strict=True):
         tasks += [edit_loop(editor, args.rate, until, sent) for editor in editors]
-        for r, token in enumerate(setup.reader_tokens):
-            client = HttpClient(BUSY_PORTS[r % len(BUSY_PORTS)], token)
+        for token in setup.reader_tokens:
+            client = HttpClient(rest_ports[readers % len(rest_ports)], token)
+            readers += 1
             tasks.append(read_loop(client, setup, args.read_rate, until, stats))
     began = time.perf_counter()
     await asyncio.gather(*tasks)
@@ -360,6 +377,8 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
         await asyncio.sleep(0.2)
     connections = await database.stop()
     cpu = [cpu_seconds(pid) - at for pid, at in zip(pids, cpu_before, strict=True)]
+    client_cpu = time.process_time() - client_cpu
+    lag_task.cancel()
     await sampler.stop()
     closed_early = sum(1 for editors, _ in per_map for e in editors if e.ws.close_code is not None)
     for editors, _ in per_map:
@@ -416,9 +435,11 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
         "db_connections": connections,
         "peak_mb": {
             str(port): {k: round(v / 1024, 1) for k, v in sampler.peak[pid].items()}
-            for port, pid in zip(BUSY_PORTS, pids, strict=True)
+            for port, pid in zip(ports, pids, strict=True)
         },
-        "cpu_s": {str(port): round(c, 1) for port, c in zip(BUSY_PORTS, cpu, strict=True)},
+        "cpu_s": {str(port): round(c, 1) for port, c in zip(ports, cpu, strict=True)},
+        "client_cpu_s": round(client_cpu, 1),
+        "client_loop_lag": _ms(lags),
     }
 
 
@@ -494,6 +515,11 @@ def table(report: dict) -> str:
             f" PostgreSQL connections: peak {b['db_connections']['peak_open']} open,"
             f" {b['db_connections']['sessions_opened']} opened"
         )
+        lag = b["client_loop_lag"]
+        lines.append(
+            f"client (this process): CPU {b['client_cpu_s']} s, event-loop lag p50"
+            f" {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, max {lag['max_ms']} ms"
+        )
         for port, peak in b["peak_mb"].items():
             lines.append(
                 f"uvicorn :{port} peak PSS {peak['pss']} MB, RSS {peak['rss']} MB,"
@@ -526,6 +552,17 @@ def main() -> None:
     parser.add_argument("--skip-busy", action="store_true")
     parser.add_argument("--template", default="retail_example")
     parser.add_argument(
+        "--rest-apart",
+        action="store_true",
+        help="serve the REST readers from a third process (port 8542), not the socket ones",
+    )
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="the servers' sys.setswitchinterval in seconds (CPython's default: 0.005)",
+    )
+    parser.add_argument(
         "--max-db-connections",
         type=int,
         default=60,
@@ -541,9 +578,10 @@ def main() -> None:
     )
     report: dict[str, Any] = {"load_before": round(os.getloadavg()[0], 2)}
     if not args.skip_busy:
-        servers = start_servers(BUSY_PORTS)
+        ports = BUSY_PORTS + ((REST_PORT,) if args.rest_apart else ())
+        servers = start_servers(ports, switch_interval=args.switch_interval)
         try:
-            asyncio.run(wait_for_ports(BUSY_PORTS))
+            asyncio.run(wait_for_ports(ports))
             report["busy"] = asyncio.run(busy(setups, args, [s.pid for s in servers]))
         except asyncio.CancelledError:
             raise SystemExit("stopped: too many database connections") from None
