@@ -254,6 +254,14 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         # A ping is also the presence heartbeat: this session is still here.
         await presence_store().put(str(self.map_id), self.peer)
         await self.send(text_data='{"type":"pong"}')
+        # And it repairs silent losses: a change whose broadcast was lost (Redis restarting)
+        # shows as a gap only with the next change; here it is sent within one heartbeat.
+        try:
+            revision = await database_sync_to_async(live.map_revision)(map_id=self.map_id)
+        except OUTAGES:
+            return  # the database is down: nothing new was applied either
+        if revision > self.last:
+            await self._send_logged(after=self.last, upto=revision)
 
     async def _tell_group(self, message: dict[str, Any]) -> None:
         event = {"type": "map.message", "text": _dumps(message), "session": self.session}

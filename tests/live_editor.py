@@ -119,6 +119,10 @@ class Editor:
             except websockets.ConnectionClosed:
                 return
 
+    async def ping(self) -> None:
+        if self.socket is not None:
+            await self.socket.send('{"type":"ping"}')
+
     def cut(self) -> None:
         """The network dies: no close handshake, and nothing more is read from this socket.
         The editor stays offline until `reconnect()`."""

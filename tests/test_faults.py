@@ -208,6 +208,26 @@ def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_
         made.append(await b.rename(s2, "B sau"))
         for editor in (a, b, quiet):
             await editor.settle(setup.revision + 7)
+
+        # A short outage that an idle socket does not notice: the REST change made meanwhile
+        # was never broadcast, and no later change reveals the gap; its next heartbeat does.
+        await asyncio.to_thread(redis.stop)
+        rest_id = str(uuid.uuid4())
+        change = {
+            "id": rest_id,
+            "ops": [{"type": "stage.update", "id": s0, "fields": {"name": "R2"}}],
+        }
+        response = await arest(
+            app, setup.token, "POST", f"/api/maps/{setup.map_id}/changes/", change
+        )
+        assert response.status_code == 200, response.text
+        made.append(rest_id)
+        await asyncio.to_thread(redis.start)
+        for editor in (a, b):  # within a heartbeat, whether they noticed the outage or not
+            await editor.settle(setup.revision + 8, TIMEOUT)
+        assert quiet.last == setup.revision + 7
+        await quiet.ping()
+        await quiet.settle(setup.revision + 8, 5)
         for editor in (a, b, quiet):
             await editor.stop()
         return [a, b, quiet]
