@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
+from journeymap.outages import OUTAGES
 from maps.export_engines import PageSpec, RenderError, engine_name, html_to_pdf, pdf_to_png
 from maps.models import ExportJob, JourneyMap
 from maps.services import broadcast, map_document
@@ -654,7 +655,17 @@ def export_create(*, journey_map: JourneyMap, actor: Any, options: ExportOptions
         options=options.model_dump(mode="json"),
     )
     job_id = str(job.pk)
-    transaction.on_commit(lambda: export_render.delay(job_id))
+
+    def enqueue() -> None:
+        try:
+            export_render.delay(job_id)
+        except OUTAGES:
+            # No broker (Redis is down): leave no job that would wait forever; the request
+            # answers 503 unavailable (journeymap/middleware.py).
+            ExportJob.objects.filter(pk=job_id).delete()
+            raise
+
+    transaction.on_commit(enqueue)
     return job
 
 

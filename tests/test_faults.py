@@ -189,6 +189,11 @@ def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_
         assert response.status_code == 200, response.text
         assert response.json()["revision"] == setup.revision + 3
         made.append(rest_id)
+        # An export cannot be queued without the broker: 503, and no job left waiting forever.
+        exports = f"/api/maps/{setup.map_id}/exports/"
+        response = await arest(app, setup.token, "POST", exports, {"format": "pdf"})
+        assert response.status_code == 503 and response.json()["code"] == "unavailable"
+        assert (await arest(app, setup.token, "GET", exports)).json()["results"] == []
         made.append(await a.rename(s0, "A trong lúc Redis tắt"))
         # Their heartbeats meet the outage: each socket is told and closed with 1013 …
         for editor in (a, b):
