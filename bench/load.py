@@ -126,8 +126,23 @@ def database_connections() -> tuple[int, int]:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+def redis_clients() -> int:
+    """Clients connected to REDIS_URL's server that use its database number (CLIENT LIST)."""
+    import redis
+
+    url = os.environ["REDIS_URL"]
+    client = redis.Redis.from_url(url)
+    try:
+        db = client.connection_pool.connection_kwargs.get("db", 0)
+        clients: list[dict[str, Any]] = client.client_list()  # type: ignore[assignment]
+        return len([c for c in clients if int(c.get("db", -1)) == db]) - 1
+    finally:
+        client.close()
+
+
 class DatabaseSampler:
-    """Samples the connections open to the database every `interval` s; keeps the peak."""
+    """Samples the connections open to the database (and Redis clients on our Redis database)
+    every `interval` s; keeps the peaks."""
 
     def __init__(self, interval: float = 1.0, limit: int = 60) -> None:
         self.interval = interval
@@ -135,12 +150,14 @@ class DatabaseSampler:
         self.tripped = False
         self._main: asyncio.Task[Any] | None = None
         self.peak = 0
+        self.redis_peak = 0
         self.first_sessions = self.sessions = 0
         self._task: asyncio.Task[None] | None = None
 
     async def sample(self) -> None:
         open_now, self.sessions = await asyncio.to_thread(database_connections)
         self.peak = max(self.peak, open_now)
+        self.redis_peak = max(self.redis_peak, await asyncio.to_thread(redis_clients))
         if open_now > self.limit and not self.tripped and self._main is not None:
             # The PostgreSQL server may be shared (max_connections is 100 by default):
             # stop before this run starves anyone else of connections.
@@ -164,7 +181,11 @@ class DatabaseSampler:
         if self._task is not None:
             self._task.cancel()
         await self.sample()
-        return {"peak_open": self.peak, "sessions_opened": self.sessions - self.first_sessions}
+        return {
+            "peak_open": self.peak,
+            "sessions_opened": self.sessions - self.first_sessions,
+            "redis_clients_peak": self.redis_peak,
+        }
 
 
 async def warm_up(setup: MapSetup, ports: tuple[int, ...]) -> None:
@@ -513,7 +534,8 @@ def table(report: dict) -> str:
             f" {b['rest_errors']} {b['rest_error_kinds'] or ''}, closed early"
             f" {b['sockets_closed_early']}, in order {b['in_order']},"
             f" PostgreSQL connections: peak {b['db_connections']['peak_open']} open,"
-            f" {b['db_connections']['sessions_opened']} opened"
+            f" {b['db_connections']['sessions_opened']} opened; Redis clients on this database:"
+            f" peak {b['db_connections']['redis_clients_peak']}"
         )
         lag = b["client_loop_lag"]
         lines.append(
