@@ -1,7 +1,10 @@
-"""Database connections under ASGI: an HTTP request's connection does not outlive it."""
+"""Connections under ASGI, where every HTTP request runs on a thread of its own: a request's
+database connection does not outlive it, and the cache's Redis client is shared by threads."""
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 import pytest
@@ -34,3 +37,23 @@ async def test_an_http_request_closes_its_database_connection_when_it_ends() -> 
         request_finished.disconnect(after)
     assert response["status"] == 200  # /healthz ran a query, so the thread had a connection
     assert seen == [(ASGIHandler, True)]
+
+
+def test_cache_objects_on_different_threads_share_one_redis_client() -> None:
+    from journeymap.cache import TolerantRedisCache
+
+    clients: list[Any] = []
+
+    def one_request() -> None:  # Django makes a cache object per thread
+        cache = TolerantRedisCache(os.environ["REDIS_URL"], {"OPTIONS": {"socket_timeout": 2}})
+        cache.set("jm-test-shared-client", 1, 5)
+        assert cache.get("jm-test-shared-client") == 1
+        clients.append(cache._cache)
+
+    threads = [threading.Thread(target=one_request) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(clients) == 3
+    assert len({id(client) for client in clients}) == 1
