@@ -8,6 +8,7 @@ Used by bench/live_latency.py and bench/load.py. Import it after putting bench/ 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -194,6 +195,14 @@ class Editor:
         assert welcome["type"] == "welcome", welcome
 
     async def listen(self) -> None:
+        """Record messages until the socket closes (a server-side close ends it quietly: the
+        caller reads `ws.close_code`)."""
+        import websockets
+
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self._listen()
+
+    async def _listen(self) -> None:
         async for raw in self.ws:
             now = time.perf_counter()
             message = json.loads(raw)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -34,6 +35,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import websockets
 from common import (
     Editor,
     MemorySampler,
@@ -310,8 +312,11 @@ async def edit_loop(
     while time.perf_counter() < until:
         change_id = str(uuid.uuid4())
         op = {"type": "item.update", "id": editor.stage, "fields": {"text": f"E{editor.index}-{n}"}}
+        if editor.ws.close_code is not None:
+            return  # the server closed this socket (counted as closed early)
         sent[change_id] = (editor.index, time.perf_counter())
-        await editor.ws.send(json.dumps({"type": "change", "id": change_id, "ops": [op]}))
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await editor.ws.send(json.dumps({"type": "change", "id": change_id, "ops": [op]}))
         n += 1
         delay = start + n * interval - time.perf_counter()
         if delay > 0:
@@ -391,9 +396,11 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - began
     # Let the tail arrive: a backlog shows as latency; only what never arrives is lost.
-    deadline = time.perf_counter() + 30
+    deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline and any(
-        len(e.received) < len(sent) for editors, sent in per_map for e in editors
+        e.ws.close_code is None and len(e.received) < len(sent)
+        for editors, sent in per_map
+        for e in editors
     ):
         await asyncio.sleep(0.2)
     connections = await database.stop()
@@ -402,6 +409,12 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
     lag_task.cancel()
     await sampler.stop()
     closed_early = sum(1 for editors, _ in per_map for e in editors if e.ws.close_code is not None)
+    close_codes: dict[str, int] = {}
+    for editors, _ in per_map:
+        for e in editors:
+            if e.ws.close_code is not None:
+                key = f"{e.ws.close_code} {e.ws.close_reason}".strip()
+                close_codes[key] = close_codes.get(key, 0) + 1
     for editors, _ in per_map:
         for e in editors:
             await e.ws.close()
@@ -410,15 +423,22 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
 
     propagation: list[float] = []
     acks: list[float] = []
-    lost = duplicated = socket_errors = changes = 0
+    lost = duplicated = socket_errors = changes = unacknowledged = missed_closed = 0
     error_codes: dict[str, int] = {}
     in_order = True
     for editors, sent in per_map:
         changes += len(sent)
         for change_id, (author, at) in sent.items():
+            if change_id not in editors[author].received and editors[author].ws.close_code:
+                # Never acknowledged and the author's socket was closed: a real editor sends
+                # it again after reconnecting. Not a loss, but counted.
+                unacknowledged += 1
+                continue
             for editor in editors:
                 got = editor.received.get(change_id)
-                if got is None:
+                if got is None and editor.ws.close_code is not None:
+                    missed_closed += 1  # this peer's socket was closed by the server
+                elif got is None:
                     lost += 1
                 elif editor.index == author:
                     acks.append((got - at) * 1000)
@@ -446,10 +466,13 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
         "rest_per_s": round(len(rest_all) / elapsed, 1),
         "rest_by_endpoint": {name: _ms(values) for name, values in stats.latencies.items()},
         "lost": lost,
+        "unacknowledged_on_closed_sockets": unacknowledged,
+        "missed_by_closed_sockets": missed_closed,
         "duplicated": duplicated,
         "socket_errors": socket_errors,
         "socket_error_codes": error_codes,
         "sockets_closed_early": closed_early,
+        "close_codes": close_codes,
         "rest_errors": sum(stats.errors.values()),
         "rest_error_kinds": stats.errors,
         "in_order": in_order,
@@ -532,7 +555,9 @@ def table(report: dict) -> str:
             f" lost {b['lost']}, duplicated {b['duplicated']}, socket errors"
             f" {b['socket_errors']} {b['socket_error_codes'] or ''}, REST errors"
             f" {b['rest_errors']} {b['rest_error_kinds'] or ''}, closed early"
-            f" {b['sockets_closed_early']}, in order {b['in_order']},"
+            f" {b['sockets_closed_early']} {b['close_codes'] or ''}"
+            f" (their unacknowledged changes {b['unacknowledged_on_closed_sockets']},"
+            f" changes they missed {b['missed_by_closed_sockets']}), in order {b['in_order']},"
             f" PostgreSQL connections: peak {b['db_connections']['peak_open']} open,"
             f" {b['db_connections']['sessions_opened']} opened; Redis clients on this database:"
             f" peak {b['db_connections']['redis_clients_peak']}"
