@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -183,6 +184,22 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def other_chromiums() -> int:
+    """Chromium processes not under this one. They map the same binary, so while they run
+    the PSS of ours is lower (its shared pages are split with them): a figure to read with."""
+    ours = set(descendants(os.getpid()))
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in ours:
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if b"chromium" in handle.read().split(b"\0")[0]:
+                        count += 1
+            except OSError:
+                continue
+    return count
+
+
 class MemorySampler(threading.Thread):
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -337,7 +354,8 @@ def main() -> None:
     )
     print(
         f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; "
-        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+        f"other Chromium processes on the machine: {other_chromiums()}"
     )
 
     sampler = MemorySampler()
@@ -362,11 +380,10 @@ def main() -> None:
         def png_job() -> None:
             nonlocal png_size
             png = export_engines.pdf_to_png(renderer.render_pdf(png_html, png_page), scale=2)
-            from io import BytesIO
-
-            from PIL import Image
-
-            png_size = Image.open(BytesIO(png)).size
+            # Width and height from the IHDR chunk (importing an image library to read them
+            # would add its memory to the peak).
+            width, height = struct.unpack(">II", png[16:24])
+            png_size = (width, height)
 
         sampler.peak_pss_kb = 0
         png_times = timed(args.runs, png_job, "png")
@@ -409,7 +426,10 @@ def main() -> None:
             print(f"  warm Chromium in the same rounds: {fmt(warm, 'warm')}")
     weasy = timed(3, lambda: export_engines.weasyprint_pdf(pdf_html, pdf_page), "weasy")
     print(f"peer: WeasyPrint, same HTML (A3): {fmt(weasy, 'weasy')}")
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(
+        f"load average after: {os.getloadavg()[0]:.2f}; "
+        f"other Chromium processes on the machine: {other_chromiums()}"
+    )
     export_engines.chromium_close()
 
 
