@@ -215,8 +215,8 @@ class DevToolsBrowser:
         # Chromium reads commands on fd 3 and writes answers on fd 4. bash maps ours there
         # (a preexec_fn is unsafe in a threaded process); they are moved above 9 first so no
         # redirection overwrites another, which dash's one-digit redirections cannot name.
-        child_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
-        child_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+        child_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        child_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
         for fd in (to_browser_r, from_browser_w):
             os.close(fd)
         command = [
