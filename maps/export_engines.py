@@ -196,6 +196,18 @@ class ProtocolError(Exception):
     """Chromium answered a DevTools command with an error."""
 
 
+PROFILE_PREFIX = "jm-chromium-"
+
+
+def remove_stale_profiles() -> None:
+    """Remove the profile directories of renderers whose process is gone: a worker killed
+    outright (SIGKILL, out of memory) never gets to remove its own."""
+    for path in Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}*-*"):
+        owner = path.name.removeprefix(PROFILE_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 class DevToolsBrowser:
     """One headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4).
 
@@ -209,7 +221,8 @@ class DevToolsBrowser:
     def __init__(self, executable: str, *, timeout_s: float, blocked: list[str]) -> None:
         self.timeout_s = timeout_s
         self.blocked = blocked
-        self.profile = tempfile.mkdtemp(prefix="jm-chromium-")
+        remove_stale_profiles()
+        self.profile = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-")
         to_browser_r, to_browser_w = os.pipe()
         from_browser_r, from_browser_w = os.pipe()
         # Chromium reads commands on fd 3 and writes answers on fd 4. bash maps ours there

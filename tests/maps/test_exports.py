@@ -9,6 +9,7 @@ import math
 import os
 import re
 import signal
+import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -239,6 +240,22 @@ def test_the_warm_renderer_serves_every_job_from_one_browser_and_leaves_none_beh
     assert browser.process.poll() is not None
     assert not os.path.exists(f"/proc/{pid}")
     assert not os.path.exists(browser.profile)
+
+
+@pytest.mark.browser
+def test_a_launch_removes_the_browser_profiles_of_processes_that_are_gone(
+    template_map: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale = tmp_path / "jm-chromium-999999999-killed"  # above any pid_max: never alive
+    live = tmp_path / f"jm-chromium-{os.getpid()}-in-use"
+    stale.mkdir()
+    live.mkdir()
+    export_engines.chromium_close()
+    render(template_map, "chromium")
+    assert not stale.exists()
+    assert live.exists()
+    export_engines.chromium_close()
 
 
 def test_csv_has_one_row_per_item_with_stage_lane_kind_and_attributes(template_map: Any) -> None:
