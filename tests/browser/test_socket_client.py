@@ -108,3 +108,20 @@ def test_the_socket_client_resends_reconnects_with_backoff_and_passes_exports_on
     assert 750 <= waits[1] <= 1600, waits
     assert 1500 <= waits[2] <= 2900, waits
     assert page.evaluate("() => t.sockets[4].url").endswith("?since=8")
+
+
+def test_an_idle_editor_tells_the_others_it_is_still_here_with_every_heartbeat(
+    asgi_server: AsgiServer, browser: Any
+) -> None:
+    # Peers drop a session they have not heard from for a minute; someone only reading the
+    # map sends no presence of their own, so the heartbeat carries one.
+    page = browser.new_page()
+    page.goto(f"{asgi_server.url}/login/")
+    page.evaluate(SETUP)
+    page.evaluate("() => { t.sockets[0].silent = false; t.sockets[0].open(5); }")
+    page.wait_for_function(
+        "() => t.sockets[0].sent.filter((m) => m.type === 'presence').length >= 2", timeout=3000
+    )
+    presences = page.evaluate("() => t.sockets[0].sent.filter((m) => m.type === 'presence')")
+    assert presences[0] == {"type": "presence", "editing": None, "cursor": None}
+    assert len(page.evaluate("() => t.sockets")) == 1  # answered pings: still connected

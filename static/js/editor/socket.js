@@ -154,6 +154,9 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
         return;
       }
       write({ type: "ping" });
+      // Also "still here" for the others, who drop a peer silent for PEER_SILENCE_MS: someone
+      // reading the map without touching it must not vanish from their avatars.
+      write({ type: "presence", editing, cursor });
       const now = Date.now();
       for (const [session, entry] of peers) if (now - entry.seen > PEER_SILENCE_MS) peerGone(session);
     }, heartbeatMs);
