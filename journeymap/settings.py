@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "journeymap.schema.AutoSchema",
     "EXCEPTION_HANDLER": "journeymap.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -264,6 +264,9 @@ CONTENT_SECURITY_POLICY = {
 CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
 # Seconds without a heartbeat after which a socket's presence is dropped (its process died).
 LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45, minimum=2)
+# Threads per ASGI process applying socket changes; each map always uses the same one (its
+# changes stay in order), different maps commit in parallel. Each holds a database connection.
+LIVE_CHANGE_LANES = env_int("LIVE_CHANGE_LANES", 4, minimum=1)
 # "socket" (default): the editor edits over the live socket (static/js/editor/socket.js, which
 # falls back to REST by itself when the very first handshake fails, e.g. behind a proxy without
 # WebSockets). "rest": POST each change and poll the op log every 5 s, never opening a socket

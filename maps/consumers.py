@@ -47,14 +47,22 @@ def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
-# Changes from every socket of this process run one at a time on their own thread: in order
-# (so they are published in revision order), and not queued behind page and API requests,
-# which Django runs on the process's one thread for synchronous code.
-_CHANGE_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-changes")
+# Socket changes run on lanes of their own, not behind page and API requests. Each map always
+# takes the same lane, one change at a time, so its changes are published in revision order;
+# maps on different lanes commit in parallel (with one lane, 20 busy maps queued behind each
+# other's commits: docs/benchmarks.md, Load).
+_LANES = [
+    ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"live-changes-{n}")
+    for n in range(settings.LIVE_CHANGE_LANES)
+]
 
 
-@sync_to_async(thread_sensitive=False, executor=_CHANGE_THREAD)
-def _apply(**kwargs: Any) -> Any:
+async def _apply(**kwargs: Any) -> Any:
+    lane = _LANES[kwargs["map_id"].int % len(_LANES)]
+    return await sync_to_async(_apply_now, thread_sensitive=False, executor=lane)(**kwargs)
+
+
+def _apply_now(**kwargs: Any) -> Any:
     """apply_ops without Channels' per-call connection check (database_sync_to_async makes
     the next query a health check, one more round trip per change): the connection is
     closed only when it failed or is past CONN_MAX_AGE, so the next change reconnects."""
