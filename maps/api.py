@@ -25,6 +25,7 @@ from maps.serializers import (
     ImportSerializer,
     MapAccessInviteSerializer,
     MapCreateSerializer,
+    MapMemberSerializer,
     MapSummarySerializer,
 )
 from maps.templates_library import all_templates
@@ -222,7 +223,14 @@ class ChangeListView(APIView):
             OpenApiParameter("since", OpenApiTypes.INT),
             OpenApiParameter("limit", OpenApiTypes.INT),
         ],
-        responses=ChangeSerializer(many=True),
+        responses=inline_serializer(
+            "ChangePage",
+            {
+                "results": ChangeSerializer(many=True),
+                "next": serializers.URLField(allow_null=True),
+                "revision": serializers.IntegerField(),
+            },
+        ),
     )
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id)
@@ -285,7 +293,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 class MapMembersView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=MapMemberSerializer(many=True))
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         explicit = {
@@ -308,7 +316,10 @@ class MapMembersView(APIView):
             )
         return Response(rows)
 
-    @extend_schema(request=MapAccessInviteSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=MapAccessInviteSerializer,
+        responses={200: MapMemberSerializer, 201: MapMemberSerializer},
+    )
     def post(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         serializer = MapAccessInviteSerializer(data=request.data)

@@ -64,7 +64,13 @@ CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "csv": "text/csv;
 
 
 class ExportFileView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+        }
+    )
     def get(self, request: Request, export_id: Any) -> FileResponse:
         job = exports.export_visible(user=request.user, job_id=export_id)
         if job is None or job.status != ExportJob.Status.DONE or not job.file:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journeymap.api import ApiError
+from journeymap.schema import list_of_objects
 from maps.activity import workspace_activity
 from maps.history import HistoryError, document_at, document_compare, map_restore, version_create
 from maps.models import JourneyMap, Version
@@ -99,7 +100,7 @@ def version_body(version: Version) -> dict[str, Any]:
 
 
 class VersionListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=list_of_objects())
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         versions = (

@@ -7,17 +7,18 @@ from typing import Any
 
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from pydantic import ValidationError as PydanticValidationError
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journeymap.api import ApiError
+from journeymap.schema import list_of_objects
 from maps.health import map_health
 from maps.metrics import MetricInputError, catalog, metric_calculate
-from maps.models import JourneyMap
+from maps.models import JourneyMap, Language
 from maps.ops import clean_text
 from maps.workspace_templates import workspace_template_save, workspace_template_summary
 from personas.persona_templates import (
@@ -54,7 +55,11 @@ def request_language(request: Request, journey_map: JourneyMap | None = None) ->
 
 
 class MetricCatalogView(APIView):
-    @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        parameters=[LANG_PARAM],
+        responses=list_of_objects(),
+        description="The metric catalog; without `lang`, texts are {vi, en} objects.",
+    )
     def get(self, request: Request) -> Response:
         language = request.query_params.get("lang")
         if language is not None and language not in LANGUAGES:
@@ -94,7 +99,7 @@ class MapCoverageView(APIView):
 
 
 class PersonaTemplateListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=list_of_objects())
     def get(self, request: Request) -> Response:
         return Response(persona_template_list())
 
@@ -102,7 +107,16 @@ class PersonaTemplateListView(APIView):
 class PersonaTemplateCreateView(APIView):
     """POST {"workspace", "language"?}: a new workspace persona from the template."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: PersonaSerializer})
+    @extend_schema(
+        request=inline_serializer(
+            "PersonaFromTemplate",
+            {
+                "workspace": serializers.UUIDField(),
+                "language": serializers.ChoiceField(choices=Language.choices, required=False),
+            },
+        ),
+        responses={201: PersonaSerializer},
+    )
     def post(self, request: Request, key: str) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         if not body.get("workspace"):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journeymap.api import ApiError
+from journeymap.schema import list_of_objects
 from maps.models import Notification
 from maps.services import map_document
 from workspaces.access import forbidden, map_for, not_found
@@ -97,7 +98,7 @@ def share_link_body(request: Request, link: ShareLink) -> dict[str, Any]:
 
 
 class ShareLinkListView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=list_of_objects())
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         links = ShareLink.objects.filter(map=journey_map, revoked_at__isnull=True)

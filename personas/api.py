@@ -36,7 +36,12 @@ class PersonaListView(APIView):
         workspace = workspace_for(request.user, request.query_params["workspace"])
         return Response(PersonaSerializer(workspace.personas.all(), many=True).data)
 
-    @extend_schema(request=PersonaSerializer, responses={201: PersonaSerializer})
+    @extend_schema(
+        # PROTOCOL.md: POST /api/personas/?workspace={id} (a "workspace" body field also works).
+        parameters=[OpenApiParameter("workspace", OpenApiTypes.UUID, required=True)],
+        request=PersonaSerializer,
+        responses={201: PersonaSerializer},
+    )
     def post(self, request: Request) -> Response:
         body = request.data if isinstance(request.data, dict) else {}
         workspace_id = request.query_params.get("workspace") or body.get("workspace")

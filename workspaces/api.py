@@ -45,7 +45,11 @@ class WorkspaceMembersView(APIView):
         members = workspace.memberships.select_related("user").order_by("user__username")
         return Response(MembershipSerializer(members, many=True).data)
 
-    @extend_schema(request=WorkspaceInviteSerializer, responses={201: MembershipSerializer})
+    @extend_schema(
+        request=WorkspaceInviteSerializer,
+        # 201 for a new member, 200 when an existing member's role is changed.
+        responses={200: MembershipSerializer, 201: MembershipSerializer},
+    )
     def post(self, request: Request, workspace_id: Any) -> Response:
         workspace = workspace_for(request.user, workspace_id, admin=True)
         serializer = WorkspaceInviteSerializer(data=request.data)
