@@ -178,7 +178,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             data = None
         if not isinstance(data, dict):
             await self._error(None, "bad_message", "a message is a JSON object")
@@ -276,7 +276,12 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         await self.channel_layer.group_send(self.group, event)
 
     async def _error(self, change_id: Any, code: str, message: str, op: int | None = None) -> None:
-        body: dict[str, Any] = {"type": "error", "id": change_id, "code": code, "message": message}
+        body: dict[str, Any] = {
+            "type": "error",
+            "id": _echoed_id(change_id),
+            "code": code,
+            "message": message,
+        }
         if op is not None:
             body["op"] = op
         await self.send(text_data=_dumps(body))
@@ -294,6 +299,18 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             await self._send_logged(after=self.last, upto=revision - 1)
         await self.send(text_data=event["text"])
         self.last = revision
+
+
+def _echoed_id(raw: Any) -> str | None:
+    """The change id as the client sent it, if it is one: a list, an object, 200 KB of text or
+    a lone surrogate (which no UTF-8 frame can carry) is not echoed back."""
+    if not isinstance(raw, str) or len(raw) > 64:
+        return None
+    try:
+        uuid.UUID(raw)
+    except ValueError:
+        return None
+    return raw
 
 
 def _int_or_none(raw: str | None) -> int | None:

@@ -160,6 +160,10 @@ def clean_presence(data: dict[str, Any]) -> tuple[str | None, dict[str, float] |
     editing = data.get("editing")
     if editing is not None and (not isinstance(editing, str) or len(editing) > 64):
         raise ValueError("editing must be an item id or null")
+    if editing is not None and not editing.isprintable():
+        # It is sent on to every peer: a lone surrogate (valid in JSON's \u escapes) cannot be
+        # encoded in their UTF-8 frames, and control characters are no part of an id.
+        raise ValueError("editing must be an item id or null")
     cursor = data.get("cursor")
     if cursor is None:
         return editing, None
