@@ -4,9 +4,11 @@ Signed in by token as the workspace's admin (owner of its maps, so owner-only op
 too), with a workspace, a map built from a template, a second map, a persona, a share link, a
 finished export and another user in the database. Path parameters, query parameters and body
 fields that name one of those take the real id most of the time (a random one otherwise), so
-handlers run past their 404s. Generation covers valid and invalid input (schemathesis's
-positive and negative modes). Properties, for every request: no 500, the status code is
-documented in the schema, and the body matches the documented media type and schema.
+handlers run past their 404s; a change body's ops are sometimes ones that apply. Generation
+covers valid and invalid input (schemathesis's positive and negative modes). Properties, for
+every request: no 500, the status code is documented in the schema, and the body matches the
+documented media type and schema. Measured with seed-fixed examples: about 45% of the 1,250
+requests succeed (2xx), the rest are refusals the schema documents.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ def world(template_map: Any, workspace: Any, owner: Any, member: Any, make_user:
     export.file.save("map.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
     future = map_create(workspace=workspace, actor=owner, title="Hành trình tương lai")
     newcomer = make_user("newcomer")
+    stage = template_map.stages.first()
     PATH_IDS.clear()
     PATH_IDS.update(
         map_id=str(template_map.pk),
@@ -128,6 +131,8 @@ def world(template_map: Any, workspace: Any, owner: Any, member: Any, make_user:
         map=str(future.pk),
         revision=template_map.revision,
         template="buyer_journey_5",
+        # A change body's ops: one that applies, so the change path runs to the end too.
+        ops=[{"type": "stage.update", "id": str(stage.pk), "fields": {"name": "Cân nhắc"}}],
     )
 
 
