@@ -1,31 +1,62 @@
 """ASGI entry point: Django for HTTP, Channels for the live-editing WebSocket."""
 
+import asyncio
 import os
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from asgiref.sync import ThreadSensitiveContext
 from django.core.asgi import get_asgi_application
 from django.core.handlers.asgi import ASGIHandler
-from django.core.signals import request_finished
-from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings")
-django_asgi_app = get_asgi_application()
+get_asgi_application()  # sets Django up
+
+from django.conf import settings  # noqa: E402
 
 
-def close_request_connections(sender: Any, **kwargs: Any) -> None:
-    """Close an HTTP request's database connections when it ends.
+class PooledASGIHandler(ASGIHandler):
+    """Django's ASGI handler, running each request's synchronous code on one of a fixed set
+    of threads instead of a thread made for that request.
 
-    Under ASGI Django runs each request's sync code in a thread made for that request, so its
-    connection can never be reused; CONN_MAX_AGE would leave it open until the thread's
-    objects are garbage-collected, and at 20 requests/s that held 60+ connections open
-    (bench/load.py). Sockets are not affected: their database work runs on the one thread
-    Channels keeps per process, whose connection stays persistent."""
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            connection.close()
+    With a thread per request a database connection can never be reused (Django ticket
+    #33497): every REST request opened a PostgreSQL connection, and at 20 requests/s the
+    backends starting up starved the live-editing path of CPU (bench/load.py). A pooled
+    thread keeps its connection for CONN_MAX_AGE, as under WSGI. A request waits for a free
+    thread when all HTTP_THREADS are busy."""
+
+    def __init__(self, threads: int) -> None:
+        super().__init__()
+        self.executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{n}")
+            for n in range(threads)
+        ]
+        # The free threads, per event loop (a queue belongs to one loop; tests run several).
+        self.free: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Queue[ThreadPoolExecutor]
+        ] = weakref.WeakKeyDictionary()
+
+    def _pool(self) -> asyncio.Queue[ThreadPoolExecutor]:
+        loop = asyncio.get_running_loop()
+        if loop not in self.free:
+            self.free[loop] = asyncio.Queue()
+            for executor in self.executors:
+                self.free[loop].put_nowait(executor)
+        return self.free[loop]
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        pool = self._pool()
+        executor = await pool.get()
+        try:
+            # The outer context with an executor wins over the one Django's handle() opens.
+            async with ThreadSensitiveContext(executor=executor):
+                await super().handle(scope, receive, send)
+        finally:
+            pool.put_nowait(executor)
 
 
-request_finished.connect(close_request_connections, sender=ASGIHandler)
+django_asgi_app = PooledASGIHandler(settings.HTTP_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

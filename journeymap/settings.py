@@ -267,6 +267,9 @@ LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45, minimum=2)
 # Threads per ASGI process applying socket changes; each map always uses the same one (its
 # changes stay in order), different maps commit in parallel. Each holds a database connection.
 LIVE_CHANGE_LANES = env_int("LIVE_CHANGE_LANES", 4, minimum=1)
+# Threads per ASGI process running HTTP requests' synchronous code; each keeps a database
+# connection for CONN_MAX_AGE (journeymap/asgi.py).
+HTTP_THREADS = env_int("HTTP_THREADS", 8, minimum=1)
 # "socket" (default): the editor edits over the live socket (static/js/editor/socket.js, which
 # falls back to REST by itself when the very first handshake fails, e.g. behind a proxy without
 # WebSockets). "rest": POST each change and poll the op log every 5 s, never opening a socket

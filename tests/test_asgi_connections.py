@@ -1,5 +1,5 @@
-"""Connections under ASGI, where every HTTP request runs on a thread of its own: a request's
-database connection does not outlive it, and the cache's Redis client is shared by threads."""
+"""Connections under ASGI: HTTP requests run on a fixed pool of threads that keep their
+database connections, and the cache's Redis client is shared by threads."""
 
 from __future__ import annotations
 
@@ -9,34 +9,54 @@ from typing import Any
 
 import pytest
 from channels.testing import HttpCommunicator
-from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished
 from django.db import connection
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-async def test_an_http_request_closes_its_database_connection_when_it_ends() -> None:
-    # PostgreSQL keeps connections for CONN_MAX_AGE; a request's thread is never reused, so
-    # without journeymap.asgi's receiver this connection would stay open until collected.
-    from journeymap.asgi import application
+async def _get(application: Any, path: str) -> dict[str, Any]:
+    communicator = HttpCommunicator(application, "GET", path, headers=[(b"host", b"testserver")])
+    response = await communicator.get_response()
+    await communicator.wait()
+    return response
 
-    seen: list[tuple[Any, bool]] = []
 
-    def after(sender: Any, **kwargs: Any) -> None:  # runs after journeymap.asgi's receiver
-        seen.append((sender, connection.connection is None))
+async def test_http_requests_run_on_pooled_threads_that_keep_their_database_connection() -> None:
+    # A thread per request could never reuse its connection (one PostgreSQL backend started
+    # per REST request); the pooled threads keep theirs, as WSGI workers do.
+    from journeymap.asgi import PooledASGIHandler
+
+    application = PooledASGIHandler(threads=1)
+    seen: list[tuple[str, int | None]] = []
+
+    def after(sender: Any, **kwargs: Any) -> None:
+        raw = connection.connection
+        seen.append((threading.current_thread().name, id(raw) if raw is not None else None))
 
     request_finished.connect(after)
     try:
-        communicator = HttpCommunicator(
-            application, "GET", "/healthz", headers=[(b"host", b"testserver")]
-        )
-        response = await communicator.get_response()
-        await communicator.wait()  # the app closes the response after sending it
+        first = await _get(application, "/healthz")
+        second = await _get(application, "/healthz")
     finally:
         request_finished.disconnect(after)
-    assert response["status"] == 200  # /healthz ran a query, so the thread had a connection
-    assert seen == [(ASGIHandler, True)]
+    assert first["status"] == second["status"] == 200
+    assert len(seen) == 2
+    assert seen[0][0] == seen[1][0]  # the same pooled thread
+    assert seen[0][0].startswith("http-0")
+    assert seen[0][1] is not None
+    assert seen[0][1] == seen[1][1]  # and the same connection, not a new backend
+
+
+async def test_a_request_waits_for_a_free_thread_when_all_are_busy() -> None:
+    import asyncio
+
+    from journeymap.asgi import PooledASGIHandler
+
+    application = PooledASGIHandler(threads=2)
+    responses = await asyncio.gather(*(_get(application, "/healthz") for _ in range(5)))
+    assert [response["status"] for response in responses] == [200] * 5
+    assert application._pool().qsize() == 2  # every thread given back
 
 
 def test_cache_objects_on_different_threads_share_one_redis_client() -> None:
