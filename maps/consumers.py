@@ -58,6 +58,10 @@ _LANES = [
 
 
 async def _apply(**kwargs: Any) -> Any:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # Embedded mode: SQLite takes one writer at a time anyway, and its shared-cache
+        # in-memory test database refuses a second connection's lock at once (no busy wait).
+        return await sync_to_async(_apply_now, thread_sensitive=True)(**kwargs)
     lane = _LANES[kwargs["map_id"].int % len(_LANES)]
     return await sync_to_async(_apply_now, thread_sensitive=False, executor=lane)(**kwargs)
 
