@@ -225,7 +225,12 @@ class NotificationListView(APIView):
 
 
 class NotificationReadSerializer(serializers.Serializer[Any]):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=500)
+    # Bounded to a 64-bit key: a larger number is no notification, and SQLite cannot bind it.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=500,
+    )
 
 
 class NotificationReadView(APIView):

@@ -31,6 +31,8 @@ HUGE = 10**20
         ("put", "/api/maps/{map}/current-state/", {"map": "not-a-uuid"}),
         ("put", "/api/maps/{map}/current-state/", {"map": "00000000-0000-0000-0000-000000000000"}),
         ("post", "/api/notifications/read/", {"ids": [HUGE, "x"]}),
+        ("post", "/api/notifications/read/", {"ids": [HUGE]}),
+        ("post", "/api/notifications/read/", {"ids": [2**63]}),
         ("post", "/api/notifications/read/", {"ids": "all"}),
         ("get", "/api/share/{long}/", None),
         ("post", "/api/share/{long}/changes/", {"id": "x"}),
