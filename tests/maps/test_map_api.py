@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -424,6 +425,19 @@ def test_changes_since_a_revision_come_oldest_first_in_pages(client_for, member,
     assert set(change) == {"revision", "id", "actor", "ops", "created"}
     assert change["actor"]["user"] == member.pk
     assert change["ops"][0]["name"] == "S0"
+
+
+def test_the_change_page_has_exactly_the_documented_change_shape(client_for, member, journey_map):
+    from maps.models import Change
+    from maps.serializers import ChangeSerializer
+
+    client = client_for(member)
+    _post_change(client, journey_map, [stage_op()])
+
+    body = client.get(f"/api/maps/{journey_map.pk}/changes/").json()
+
+    logged = Change.objects.filter(map=journey_map).order_by("revision")
+    assert body["results"] == json.loads(json.dumps(ChangeSerializer(logged, many=True).data))
 
 
 def test_all_changes_fit_one_page_without_a_next_link(client_for, member, journey_map):
