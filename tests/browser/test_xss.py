@@ -11,13 +11,13 @@ leave in the DOM (img[src=x], [onerror], svg[onload], iframe, inline script…).
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.browser.conftest import CHROMIUM_ARGS, off_loop
 from tests.conftest import CHROMIUM
 from tests.xss_corpus import (
     INJECTED_SELECTOR,
@@ -33,16 +33,6 @@ from tests.xss_corpus import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
 def xss_browser() -> Iterator[Any]:
@@ -55,7 +45,7 @@ def xss_browser() -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
     finally:
@@ -63,30 +53,6 @@ def xss_browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def off_loop(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Server-side work in its own thread, as a request would run it: Playwright's loop owns
-    this one, and a change's broadcast (async_to_sync) refuses to run beside it."""
-    from django.db import connection
-
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(function(*args, **kwargs))
-        except BaseException as error:  # re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]
 
 
 class Tab:
