@@ -1,4 +1,4 @@
-"""What else happens when apply_ops applies a change: the two calls it makes into history and
+"""What else happens when apply_ops applies a change: the calls it makes into history and
 notifications, kept here so maps/services.py stays the bare change path.
 
 Imports are local because history and notifications import maps.services themselves.
@@ -18,6 +18,14 @@ def before_change(*, journey_map: Any) -> None:
     from maps.history import snapshot_if_due
 
     snapshot_if_due(journey_map=journey_map)
+
+
+def snapshot_due(*, revision: int, count: int) -> bool:
+    """Whether before_change would take a snapshot before one of the next `count` changes of
+    a map now at `revision` (a batch written in one statement cannot stop for one)."""
+    from maps.history import snapshot_due
+
+    return snapshot_due(revision=revision, count=count)
 
 
 def after_change(*, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None) -> None:

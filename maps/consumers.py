@@ -13,20 +13,18 @@ import json
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections, connection
 
 from journeymap.outages import OUTAGES
 from maps import live
+from maps.change_lanes import Unpublished, change_submit
 from maps.ops import OpError
 from maps.presence import (
     TokenBucket,
@@ -35,7 +33,7 @@ from maps.presence import (
     presence_message,
     presence_store,
 )
-from maps.services import apply_ops, group_event, parse_change_id
+from maps.services import ChangeRequest, parse_change_id
 from maps.share_socket import ShareLinkSocketMixin
 
 logger = logging.getLogger(__name__)
@@ -45,38 +43,6 @@ MAX_MESSAGE_CHARS = 256 * 1024
 
 def _dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-
-
-# Socket changes run on lanes of their own, not behind page and API requests. Each map always
-# takes the same lane, one change at a time, so its changes are published in revision order;
-# maps on different lanes commit in parallel (with one lane, 20 busy maps queued behind each
-# other's commits: docs/benchmarks.md, Load).
-_LANES = [
-    ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"live-changes-{n}")
-    for n in range(settings.LIVE_CHANGE_LANES)
-]
-
-
-async def _apply(**kwargs: Any) -> Any:
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        # Embedded mode: SQLite takes one writer at a time anyway, and its shared-cache
-        # in-memory test database refuses a second connection's lock at once (no busy wait).
-        return await sync_to_async(_apply_now, thread_sensitive=True)(**kwargs)
-    lane = _LANES[kwargs["map_id"].int % len(_LANES)]
-    return await sync_to_async(_apply_now, thread_sensitive=False, executor=lane)(**kwargs)
-
-
-def _apply_now(**kwargs: Any) -> Any:
-    """apply_ops without Channels' per-call connection check (database_sync_to_async makes
-    the next query a health check, one more round trip per change): the connection is
-    closed only when it failed or is past CONN_MAX_AGE, so the next change reconnects."""
-    change_id = parse_change_id(kwargs.pop("change_id"))
-    try:
-        return apply_ops(change_id=change_id, announce=False, **kwargs)
-    finally:
-        expired = connection.close_at is not None and time.monotonic() >= connection.close_at
-        if connection.errors_occurred or expired:
-            close_old_connections()
 
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
@@ -212,14 +178,14 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         ttl = getattr(settings, "LIVE_ROLE_TTL", 2.0)
         fresh = time.monotonic() - self.role_checked < ttl
         try:
-            applied = await _apply(
-                map_id=self.map_id,
+            request = ChangeRequest(
                 actor=self.user,
-                change_id=change_id,
+                change_id=parse_change_id(change_id),
                 ops=data.get("ops"),
                 session=self.session,
                 role=self.role if fresh else None,
             )
+            applied = await change_submit(map_id=self.map_id, request=request)
         except OpError as error:
             await self._error(change_id, error.code, error.message, error.op)
             return
@@ -227,6 +193,11 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             # Not applied (or applied and its id logged): the client sends it again later.
             await self._error(change_id, "unavailable", "the server cannot store changes now")
             return
+        except Unpublished as unpublished:
+            # Committed, but Redis is down, so not even the author heard of it: end this
+            # socket (1013, see dispatch); the editor reconnects with ?since= and finds its
+            # change, acknowledged, in the catch-up.
+            raise unpublished.error from None
         except Exception:
             logger.exception("change on map %s failed", self.map_id)
             await self._error(change_id, "invalid_op", "the server could not apply this change")
@@ -237,16 +208,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             return
         if not fresh:
             self.role, self.role_checked = applied.role, time.monotonic()
-        try:
-            await self.channel_layer.group_send(self.group, group_event(applied.message()))
-        except OUTAGES:
-            # Committed, but Redis is down, so not even the author would hear of it: end this
-            # socket (1013, see dispatch); the editor reconnects with ?since= and finds its
-            # change, acknowledged, in the catch-up.
-            raise
-        except Exception:
-            # Committed: sockets that miss it (this one included) repair from the op log.
-            logger.exception("broadcast to %s failed", self.group)
+        # Published with its batch (maps/change_lanes.py): this socket's copy is the ack.
 
     async def _presence(self, data: dict[str, Any]) -> None:
         if not self.presences.take():
@@ -297,11 +259,19 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             if event.get("session") != self.session:
                 await self.send(text_data=event["text"])
             return
+        await self._forward(revision, event["text"])
+
+    async def map_changes(self, event: dict[str, Any]) -> None:
+        """A batch of applied changes (maps/change_lanes.py): one `change` message each."""
+        for revision, text in event["changes"]:
+            await self._forward(revision, text)
+
+    async def _forward(self, revision: int, text: str) -> None:
         if revision <= self.last:
             return
         if revision > self.last + 1:
             await self._send_logged(after=self.last, upto=revision - 1)
-        await self.send(text_data=event["text"])
+        await self.send(text_data=text)
         self.last = revision
 
 

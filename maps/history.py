@@ -333,6 +333,11 @@ def document_at(*, journey_map: JourneyMap, revision: int) -> dict[str, Any]:
     return render(state, journey_map=journey_map, revision=revision, updated=updated)
 
 
+def snapshot_due(*, revision: int, count: int) -> bool:
+    """Whether changes revision+1 … revision+count take a snapshot before one of them."""
+    return any(r % SNAPSHOT_EVERY == 0 for r in range(revision, revision + count))
+
+
 def snapshot_if_due(*, journey_map: JourneyMap) -> None:
     """Record the document every SNAPSHOT_EVERY revisions (0 included), before the next change.
 

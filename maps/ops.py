@@ -415,6 +415,42 @@ class Context:
     role: str
     counts: dict[str, int] = field(default_factory=dict)
     map_fields: set[str] = field(default_factory=set)  # map columns a map.update changed
+    # A batch of field writes (maps/services.py): the UPDATEs are kept here, to be written in
+    # one statement with the batch's others, instead of being run one by one.
+    writes: list[Write] | None = None
+
+
+@dataclass
+class Write:
+    """One row's field values an op sets; `scope` names any extra condition of its UPDATE."""
+
+    model: type[Any]
+    pk: uuid.UUID
+    rows: Any  # the QuerySet of that one row
+    values: dict[str, Any]
+    scope: tuple[str, ...] = ()
+
+
+def writes_only(op: Op) -> bool:
+    """Whether an op only sets fields of one existing row of the map and reads nothing: such
+    ops can be prepared before the map's lock is taken and written together with others."""
+    kind = op.type  # type: ignore[attr-defined]
+    if kind in ("stage.move", "lane.move"):
+        return True
+    if kind in ("stage.update", "lane.update", "item.update"):
+        names: set[str] = op.fields.model_fields_set  # type: ignore[attr-defined]
+        # An item's persona and fixes are checked against other rows: not writes only.
+        return bool(names) and not names & {"persona", "fixes"}
+    return False
+
+
+def _write(ctx: Context, write: Write) -> bool:
+    """Run the UPDATE now and say whether it found its row; in a batch of field writes, keep
+    it for the batch's one statement, which checks every row was found."""
+    if ctx.writes is not None:
+        ctx.writes.append(write)
+        return True
+    return bool(write.rows.update(**write.values))
 
 
 def _get(model: type[Any], ctx: Context, object_id: uuid.UUID, label: str) -> Any:
@@ -430,7 +466,7 @@ def _update(
     """Write fields of one row of this map in one statement (no read first: this is the
     commonest op of live editing); not_found when no such row is on the map."""
     rows = model.objects.filter(pk=object_id, map_id=ctx.map.pk)
-    found = rows.update(**values) if values else rows.exists()
+    found = _write(ctx, Write(model, object_id, rows, values)) if values else rows.exists()
     if not found:
         raise OpError("not_found", f"{label} {object_id} does not exist")
 
@@ -594,7 +630,8 @@ def op_item_update(ctx: Context, op: ItemUpdate) -> None:
         if values.get("fixes_id") == op.id:
             raise OpError("invalid_op", "an action item cannot fix itself")
         rows = Item.objects.filter(pk=op.id, map_id=ctx.map.pk, kind__in=kinds)
-        if rows.update(**values) if values else rows.exists():
+        write = Write(Item, op.id, rows, values, tuple(kinds))
+        if _write(ctx, write) if values else rows.exists():
             return
     item = _get(Item, ctx, op.id, "item")
     _check_attributes(ctx, item.kind, given)  # raises: a field this kind does not have

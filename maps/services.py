@@ -17,11 +17,22 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from maps import change_hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
-from maps.ops import COMMENT_OPS, MAX_OPS_PER_CHANGE, Context, OpError, apply_op, dump_op, parse_ops
+from maps.ops import (
+    COMMENT_OPS,
+    MAX_OPS_PER_CHANGE,
+    Context,
+    OpError,
+    Write,
+    apply_op,
+    dump_op,
+    parse_ops,
+    writes_only,
+)
 from workspaces.models import MapRole, role_at_least
 
 logger = logging.getLogger(__name__)
@@ -68,6 +79,18 @@ def _authorize(role: str | None, ops: list[Any]) -> None:
     raise OpError("forbidden", "your role on this map does not allow changes")
 
 
+def _allowed(role: str | None, ops: list[Any]) -> bool:
+    try:
+        _authorize(role, ops)
+    except OpError:
+        return False
+    return True
+
+
+class _NotTogether(Exception):
+    """This batch cannot be written in one statement after all: apply it change by change."""
+
+
 class _AlreadyApplied(Exception):
     """The change id is in the log already: leave the transaction and answer as a duplicate."""
 
@@ -85,9 +108,9 @@ def apply_ops(
 ) -> AppliedChange:
     """Validate, authorize and apply one change atomically; broadcast it after commit.
 
-    A socket consumer passes `announce=False` and sends `group_event(...)` from its event
-    loop once this returns (also after commit): broadcasting from here would hold the one
-    database thread of the process while the event loop publishes.
+    The socket's changes come through apply_ops_batch (maps/change_lanes.py), which passes
+    `announce=False` and publishes from the event loop once the batch returns (also after
+    commit): broadcasting from here would hold a database thread while the loop publishes.
 
     `role` is the caller's role if already known (a socket resolves it once); otherwise it
     is read from the database. A change id already applied with the same ops returns the
@@ -128,26 +151,28 @@ def apply_ops(
     return applied
 
 
-def _lock_and_bump(map_id: uuid.UUID) -> JourneyMap:
-    """Take the map's row lock and its next revision in one statement (UPDATE … RETURNING);
-    the instance returned holds the revision *before* the change."""
+def _lock_and_bump(map_id: uuid.UUID, count: int = 1) -> JourneyMap:
+    """Take the map's row lock and its next `count` revisions in one statement (UPDATE …
+    RETURNING); the instance returned holds the revision *before* the change(s)."""
     meta = JourneyMap._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
     # Identifiers come from the model's metadata, values are parameters.
     sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote('revision')} = {quote('revision')} + 1, "  # noqa: S608
+        f"UPDATE {quote(meta.db_table)} SET {quote('revision')} = {quote('revision')} + %s, "  # noqa: S608
         f"{quote('updated_at')} = %s WHERE {quote('id')} = %s RETURNING {columns}"
     )
     pk = JourneyMap._meta.pk
     assert pk is not None
     found = list(
-        JourneyMap.objects.raw(sql, [timezone.now(), pk.get_db_prep_value(map_id, connection)])
+        JourneyMap.objects.raw(
+            sql, [count, timezone.now(), pk.get_db_prep_value(map_id, connection)]
+        )
     )
     if not found:
         raise OpError("not_found", "this map does not exist")
     journey_map = found[0]
-    journey_map.revision -= 1
+    journey_map.revision -= count
     return journey_map
 
 
@@ -162,6 +187,29 @@ def _apply_locked(
 ) -> AppliedChange:
     journey_map = _lock_and_bump(map_id)
     _authorize(role, parsed)
+    change, map_fields = _change_ops(journey_map, user, change_id, parsed, canonical, session, role)
+    if map_fields:
+        journey_map.save(update_fields=sorted(map_fields))
+    try:
+        change.save(force_insert=True)
+    except IntegrityError:
+        # The id is in the log (a re-send racing its first copy): the whole change rolls
+        # back and apply_ops answers with the logged one.
+        raise _AlreadyApplied from None
+    return _applied(journey_map, change, role)
+
+
+def _change_ops(
+    journey_map: JourneyMap,
+    user: User | None,
+    change_id: uuid.UUID,
+    parsed: list[Any],
+    canonical: list[dict[str, Any]],
+    session: str,
+    role: str | None,
+) -> tuple[Change, set[str]]:
+    """Apply one change's ops to the locked map at its next revision; returns its log row,
+    not yet saved, and the map columns a map.update changed (saved by the caller)."""
     change_hooks.before_change(journey_map=journey_map)
     ctx = Context(map=journey_map, actor=user, role=role or "")
     # No savepoint per op: any failure leaves the outer block and rolls the change back.
@@ -175,26 +223,218 @@ def _apply_locked(
             # A race with another map creating the same id, or a value the column refuses.
             raise OpError("invalid_op", "the database refused this op", index) from None
     journey_map.revision += 1
-    if ctx.map_fields:
-        journey_map.save(update_fields=sorted(ctx.map_fields))
-    try:
-        Change.objects.create(
-            map=journey_map,
-            revision=journey_map.revision,
-            change_id=change_id,
-            actor=user,
-            session=session[:64],
-            ops=canonical,
-        )
-    except IntegrityError:
-        # The id is in the log (a re-send racing its first copy): the whole change rolls
-        # back and apply_ops answers with the logged one.
-        raise _AlreadyApplied from None
-    applied = AppliedChange(
-        journey_map.revision, change_id, canonical, user.pk if user else None, session, role=role
+    change = Change(
+        map=journey_map,
+        revision=journey_map.revision,
+        change_id=change_id,
+        actor=user,
+        session=session[:64],
+        ops=canonical,
     )
-    change_hooks.after_change(journey_map=journey_map, ops=canonical, actor_id=applied.actor_id)
+    return change, ctx.map_fields
+
+
+def _applied(journey_map: JourneyMap, change: Change, role: str | None) -> AppliedChange:
+    applied = AppliedChange(
+        change.revision, change.change_id, change.ops, change.actor_id, change.session, role=role
+    )
+    change_hooks.after_change(journey_map=journey_map, ops=change.ops, actor_id=applied.actor_id)
     return applied
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """One change a socket received, for apply_ops_batch."""
+
+    actor: User | AnonymousUser | None
+    change_id: uuid.UUID
+    ops: Any
+    session: str = ""
+    role: str | None = None  # as for apply_ops: None reads it from the database
+
+
+@dataclass
+class _Prepared:
+    index: int
+    user: User | None
+    request: ChangeRequest
+    parsed: list[Any]
+    canonical: list[dict[str, Any]]
+    role: str | None
+
+
+def apply_ops_batch(
+    *, map_id: uuid.UUID, requests: list[ChangeRequest]
+) -> list[AppliedChange | OpError]:
+    """Apply several changes to one map, in order, as apply_ops would one after the other,
+    but with one lock, one transaction and one log insert for all of them; the result of
+    each is its AppliedChange or its OpError. Nothing is broadcast (the caller publishes).
+
+    Live editing queues changes on a map faster than one transaction each can commit (the
+    map's row lock is held per transaction); a batch takes the lock once. When any change of
+    the batch fails (a bad op, a re-sent id), the batch rolls back and each change is applied
+    alone by apply_ops, which gives each its own answer: the fast path is for the common case.
+    """
+    results: list[AppliedChange | OpError | None] = [None] * len(requests)
+    prepared: list[_Prepared] = []
+    roles: dict[int, str | None] = {}
+    for index, request in enumerate(requests):
+        actor = request.actor
+        user = actor if actor is not None and actor.is_authenticated else None
+        try:
+            # apply_ops would refuse it first thing, before any effect: order does not matter.
+            parsed = parse_ops(request.ops, max_ops=MAX_OPS_PER_CHANGE)
+        except OpError as error:
+            results[index] = error
+            continue
+        role = request.role
+        if role is None and user is not None:
+            if user.pk not in roles:
+                roles[user.pk] = JourneyMap.objects.role_of(map_id=map_id, user=user)
+            role = roles[user.pk]
+        canonical = [dump_op(op) for op in parsed]
+        prepared.append(_Prepared(index, user, request, parsed, canonical, role))
+    if len(prepared) > 1 and all(_allowed(item.role, item.parsed) for item in prepared):
+        try:
+            for item, applied in zip(prepared, _apply_together(map_id, prepared), strict=True):
+                results[item.index] = applied
+            prepared = []
+        except (OpError, IntegrityError, DataError, _AlreadyApplied, _NotTogether):
+            pass  # rolled back (or never begun): apply them one by one below
+    for item in prepared:
+        try:
+            results[item.index] = apply_ops(
+                map_id=map_id,
+                actor=item.user,
+                change_id=item.request.change_id,
+                ops=item.request.ops,
+                session=item.request.session,
+                role=item.role,
+                announce=False,
+            )
+        except OpError as error:
+            results[item.index] = error
+    return [result for result in results if result is not None]
+
+
+def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
+    if connection.vendor == "postgresql" and all(
+        writes_only(op) for item in prepared for op in item.parsed
+    ):
+        return _write_together(map_id, prepared)
+    with transaction.atomic():
+        journey_map = _lock_and_bump(map_id, count=len(prepared))
+        done = [
+            _change_ops(
+                journey_map,
+                item.user,
+                item.request.change_id,
+                item.parsed,
+                item.canonical,
+                item.request.session,
+                item.role,
+            )
+            for item in prepared
+        ]
+        changes = [change for change, _ in done]
+        map_fields = set().union(*(fields for _, fields in done))
+        if map_fields:
+            journey_map.save(update_fields=sorted(map_fields))
+        Change.objects.bulk_create(changes)
+        return [
+            _applied(journey_map, change, item.role)
+            for item, change in zip(prepared, changes, strict=True)
+        ]
+
+
+def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
+    """A batch of field writes only (typing into cards, moving stages: most of live editing).
+    The ops read nothing, so they are validated and their UPDATEs built before the map's
+    lock is taken; with the lock held there are three statements whatever the batch's size:
+    the revision bump, every UPDATE in one statement, the log insert. The lock is held for
+    round trips, not for Python."""
+    unlocked = JourneyMap(pk=map_id)  # the ops use only its id
+    per_change: list[list[Write]] = []
+    for item in prepared:
+        writes: list[Write] = []
+        ctx = Context(map=unlocked, actor=item.user, role=item.role or "", writes=writes)
+        for op in item.parsed:
+            apply_op(ctx, op)
+        per_change.append(writes)
+    whole = _one_update([write for writes in per_change for write in writes])
+    with transaction.atomic():
+        journey_map = _lock_and_bump(map_id, count=len(prepared))
+        base = journey_map.revision
+        # A periodic snapshot falls between two changes (one batch in SNAPSHOT_EVERY / size):
+        # write the changes before it, take it, then the rest.
+        due = [
+            index
+            for index in range(len(prepared))
+            if change_hooks.snapshot_due(revision=base + index, count=1)
+        ]
+        if not due:
+            _run_update(*whole)
+        start = 0
+        for stop in [*due, len(prepared)] if due else []:
+            if stop > start:
+                _run_update(*_one_update([w for ws in per_change[start:stop] for w in ws]))
+            if stop < len(prepared):
+                journey_map.revision = base + stop
+                change_hooks.before_change(journey_map=journey_map)
+            start = stop
+        journey_map.revision = base
+        changes = []
+        for item in prepared:
+            journey_map.revision += 1
+            changes.append(
+                Change(
+                    map=journey_map,
+                    revision=journey_map.revision,
+                    change_id=item.request.change_id,
+                    actor=item.user,
+                    session=item.request.session[:64],
+                    ops=item.canonical,
+                )
+            )
+        Change.objects.bulk_create(changes)
+        return [
+            _applied(journey_map, change, item.role)
+            for item, change in zip(prepared, changes, strict=True)
+        ]
+
+
+def _run_update(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None or not all(found):
+        raise OpError("not_found", "a row a change writes does not exist")
+
+
+def _one_update(writes: list[Write]) -> tuple[str, list[Any]]:
+    """Every row's UPDATE as one statement (data-modifying WITH clauses) that answers how many
+    rows each found. Writes to the same row are merged, later values winning, since one
+    statement may not update a row twice."""
+    merged: dict[tuple[type[Any], uuid.UUID], Write] = {}
+    for write in writes:
+        key = (write.model, write.pk)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = Write(write.model, write.pk, write.rows, dict(write.values), write.scope)
+        elif first.scope != write.scope:
+            raise _NotTogether  # the same row under two conditions: keep them apart
+        else:
+            first.values.update(write.values)
+    # The SQL is Django's own for each UPDATE, values as parameters; the names are ours.
+    clauses, counts, params = [], [], []
+    for index, write in enumerate(merged.values()):
+        query = write.rows.query.chain(UpdateQuery)
+        query.add_update_values(write.values)
+        sql, values = query.get_compiler(connection.alias).as_sql()
+        clauses.append(f"w{index} AS ({sql} RETURNING 1)")
+        counts.append(f"(SELECT count(*) FROM w{index})")  # noqa: S608
+        params.extend(values)
+    return f"WITH {', '.join(clauses)} SELECT {', '.join(counts)}", params
 
 
 def group_event(message: dict[str, Any]) -> dict[str, Any]:

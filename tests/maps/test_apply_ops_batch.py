@@ -1,0 +1,249 @@
+"""apply_ops_batch: several socket changes of one map in one transaction, each answered as
+apply_ops would have answered it alone."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from maps.history import SNAPSHOT_EVERY, document_at
+from maps.models import Change, Item, JourneyMap, Lane, Stage, Version
+from maps.ops import OpError
+from maps.services import AppliedChange, ChangeRequest, apply_ops, apply_ops_batch, map_document
+from workspaces.models import MapAccess, MapRole
+
+pytestmark = pytest.mark.django_db
+
+
+def _stages(journey_map: Any, owner: Any, count: int) -> list[str]:
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    ops = [
+        {"type": "stage.create", "id": sid, "name": f"Giai đoạn {n}", "position": f"a{n:02d}"}
+        for n, sid in enumerate(ids)
+    ]
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
+    return ids
+
+
+def _rename(actor: Any, stage: str, name: str, **extra: Any) -> ChangeRequest:
+    op = {"type": "stage.update", "id": stage, "fields": {"name": name}}
+    return ChangeRequest(actor=actor, change_id=uuid.uuid4(), ops=[op], session="s1", **extra)
+
+
+def _applied(results: list[AppliedChange | OpError]) -> list[AppliedChange]:
+    assert all(isinstance(r, AppliedChange) for r in results), results
+    return [r for r in results if isinstance(r, AppliedChange)]
+
+
+def test_a_batch_gives_each_change_the_next_revision_in_order_and_a_log_row(journey_map, owner):
+    stages = _stages(journey_map, owner, 3)
+    requests = [_rename(owner, sid, f"Tên {n}") for n, sid in enumerate(stages)]
+
+    results = _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+
+    assert [r.revision for r in results] == [2, 3, 4]
+    assert [r.change_id for r in results] == [r.change_id for r in requests]
+    logged = list(Change.objects.filter(map=journey_map, revision__gt=1).order_by("revision"))
+    assert [(c.revision, c.change_id, c.session) for c in logged] == [
+        (r.revision, r.change_id, "s1") for r in results
+    ]
+    assert JourneyMap.objects.get(pk=journey_map.pk).revision == 4
+    names = dict(Stage.objects.filter(map=journey_map).values_list("id", "name"))
+    assert [names[uuid.UUID(sid)] for sid in stages] == ["Tên 0", "Tên 1", "Tên 2"]
+
+
+def test_the_map_after_a_batch_is_what_replaying_its_log_gives(journey_map, owner, member):
+    stages = _stages(journey_map, owner, 2)
+    lane = str(uuid.uuid4())
+    item = str(uuid.uuid4())
+    requests = [
+        ChangeRequest(
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[
+                {
+                    "type": "lane.create",
+                    "id": lane,
+                    "kind": "actions",
+                    "title": "Hành động",
+                    "position": "a0",
+                }
+            ],
+        ),
+        ChangeRequest(
+            actor=member,
+            change_id=uuid.uuid4(),
+            ops=[
+                {
+                    "type": "item.create",
+                    "id": item,
+                    "lane": lane,
+                    "stage": stages[0],
+                    "position": "a0",
+                    "text": "Gọi tổng đài",
+                }
+            ],
+        ),
+        _rename(member, stages[1], "Cân nhắc"),
+        ChangeRequest(
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[{"type": "item.update", "id": item, "fields": {"text": "Gọi hotline"}}],
+        ),
+    ]
+
+    results = _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+
+    journey_map.refresh_from_db()
+    assert journey_map.revision == results[-1].revision == 5
+    rebuilt = document_at(journey_map=journey_map, revision=journey_map.revision)
+    assert rebuilt == map_document(journey_map=journey_map)
+    assert Item.objects.get(pk=item).text == "Gọi hotline"
+    assert Lane.objects.filter(pk=lane, map=journey_map).exists()
+
+
+def test_a_failing_change_gets_its_error_and_the_others_of_the_batch_apply(journey_map, owner):
+    stages = _stages(journey_map, owner, 2)
+    missing = str(uuid.uuid4())
+    requests = [
+        _rename(owner, stages[0], "Một"),
+        _rename(owner, missing, "Không có"),
+        _rename(owner, stages[1], "Hai"),
+    ]
+
+    first, failed, last = apply_ops_batch(map_id=journey_map.pk, requests=requests)
+
+    assert isinstance(failed, OpError)
+    assert (failed.code, failed.op) == ("not_found", 0)
+    assert isinstance(first, AppliedChange) and isinstance(last, AppliedChange)
+    assert (first.revision, last.revision) == (2, 3)
+    assert not Change.objects.filter(change_id=requests[1].change_id).exists()
+    names = set(Stage.objects.filter(map=journey_map).values_list("name", flat=True))
+    assert names == {"Một", "Hai"}
+
+
+def test_ops_that_do_not_parse_are_refused_without_touching_the_batch(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    bad = ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=[{"type": "stage.fly"}])
+    empty = ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=[])
+
+    results = apply_ops_batch(
+        map_id=journey_map.pk, requests=[bad, _rename(owner, stages[0], "Ổn"), empty]
+    )
+
+    assert isinstance(results[0], OpError) and results[0].code == "invalid_op"
+    assert isinstance(results[2], OpError) and results[2].code == "bad_message"
+    assert isinstance(results[1], AppliedChange) and results[1].revision == 2
+
+
+def test_a_resent_change_id_in_a_batch_is_answered_as_the_duplicate_it_is(journey_map, owner):
+    stages = _stages(journey_map, owner, 2)
+    first = _rename(owner, stages[0], "Lần đầu")
+    apply_ops_batch(map_id=journey_map.pk, requests=[first, _rename(owner, stages[1], "B")])
+
+    again = apply_ops_batch(map_id=journey_map.pk, requests=[_rename(owner, stages[1], "C"), first])
+
+    fresh, duplicate = _applied(again)
+    assert (fresh.duplicate, fresh.revision) == (False, 4)
+    assert (duplicate.duplicate, duplicate.revision) == (True, 2)
+    assert Change.objects.filter(change_id=first.change_id).count() == 1
+
+
+def test_a_viewer_in_a_batch_is_forbidden_and_the_editors_changes_apply(
+    journey_map, owner, make_user
+):
+    viewer = make_user("viewer")
+    MapAccess.objects.create(map=journey_map, user=viewer, role=MapRole.VIEWER)
+    stages = _stages(journey_map, owner, 1)
+
+    refused, applied = apply_ops_batch(
+        map_id=journey_map.pk,
+        requests=[_rename(viewer, stages[0], "Không được"), _rename(owner, stages[0], "Được")],
+    )
+
+    assert isinstance(refused, OpError) and refused.code == "forbidden"
+    assert isinstance(applied, AppliedChange) and applied.revision == 2
+    assert Stage.objects.get(pk=stages[0]).name == "Được"
+
+
+def test_two_writes_to_one_field_in_a_batch_leave_the_later_one(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    description = {"type": "stage.update", "id": stages[0], "fields": {"description": "Mô tả"}}
+    requests = [
+        _rename(owner, stages[0], "Nháp"),
+        ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=[description]),
+        _rename(owner, stages[0], "Bản cuối"),
+    ]
+
+    _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+
+    stage = Stage.objects.get(pk=stages[0])
+    assert (stage.name, stage.description) == ("Bản cuối", "Mô tả")
+
+
+@pytest.mark.services
+def test_field_writes_take_the_same_few_statements_whatever_the_batch_size(journey_map, owner):
+    stages = _stages(journey_map, owner, 12)
+    counts = []
+    for size in (3, 12):
+        requests = [_rename(owner, sid, f"{size}-{n}") for n, sid in enumerate(stages[:size])]
+        with CaptureQueriesContext(connection) as queries:
+            _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+        counts.append([query["sql"].split()[0] for query in queries])
+    # The author's role (once), then inside the test's transaction: a savepoint, the revision
+    # bump, every UPDATE in one statement (WITH …), the log insert, the savepoint's release.
+    expected = ["SELECT", "SAVEPOINT", "UPDATE", "WITH", "INSERT", "RELEASE"]
+    assert counts[0] == counts[1] == expected
+
+
+@pytest.mark.services
+def test_a_batch_across_a_snapshot_revision_takes_the_snapshot_between_its_changes(
+    journey_map, owner
+):
+    stages = _stages(journey_map, owner, 1)
+    JourneyMap.objects.filter(pk=journey_map.pk).update(revision=SNAPSHOT_EVERY - 2)
+    Change.objects.filter(map=journey_map).update(revision=SNAPSHOT_EVERY - 2)
+    requests = [_rename(owner, stages[0], f"Tên {n}") for n in range(4)]
+
+    results = _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+
+    assert [r.revision for r in results] == list(range(SNAPSHOT_EVERY - 1, SNAPSHOT_EVERY + 3))
+    snapshot = Version.objects.get(map=journey_map, revision=SNAPSHOT_EVERY, name="")
+    # The document at revision 100 is after the batch's second change, not its last.
+    assert [s["name"] for s in snapshot.document["stages"]] == ["Tên 1"]
+    assert snapshot.document["revision"] == SNAPSHOT_EVERY
+
+
+def test_a_field_an_items_kind_lacks_fails_alone_in_a_batch_of_writes(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    lane, item = str(uuid.uuid4()), str(uuid.uuid4())
+    create = [
+        {
+            "type": "lane.create",
+            "id": lane,
+            "kind": "action_plan",
+            "title": "Việc",
+            "position": "b",
+        },
+        {"type": "item.create", "id": item, "lane": lane, "stage": stages[0], "position": "a"},
+    ]
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=create)
+
+    def update(fields: dict[str, Any]) -> ChangeRequest:
+        op = {"type": "item.update", "id": item, "fields": fields}
+        return ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=[op])
+
+    text, score, status = apply_ops_batch(
+        map_id=journey_map.pk,
+        requests=[update({"text": "Gọi lại"}), update({"score": 2}), update({"status": "done"})],
+    )
+
+    assert isinstance(score, OpError) and score.code == "invalid_op"
+    assert "score" in score.message
+    assert isinstance(text, AppliedChange) and isinstance(status, AppliedChange)
+    saved = Item.objects.get(pk=item)
+    assert (saved.text, saved.status) == ("Gọi lại", "done")
