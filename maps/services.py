@@ -350,10 +350,10 @@ def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
 def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
     """A batch of field writes only (typing into cards, moving stages: most of live editing).
     The ops read nothing, so they are validated and their UPDATEs built before the map's
-    lock is taken; with the lock held there are three statements whatever the batch's size:
-    the revision bump, every UPDATE in one statement, the log insert. The lock is held for
+    lock is taken; with the lock held there are two statements whatever the batch's size:
+    the revision bump, then every UPDATE and the log insert together. The lock is held for
     round trips, not for Python."""
-    unlocked = JourneyMap(pk=map_id)  # the ops use only its id
+    unlocked = JourneyMap(pk=map_id)  # the ops and the hooks use only its id
     per_change: list[list[Write]] = []
     for item in prepared:
         writes: list[Write] = []
@@ -361,10 +361,10 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
         for op in item.parsed:
             apply_op(ctx, op)
         per_change.append(writes)
-    whole = _one_update([write for writes in per_change for write in writes])
+    whole = _updates([write for writes in per_change for write in writes])
     with transaction.atomic():
-        journey_map = _lock_and_bump(map_id, count=len(prepared))
-        base = journey_map.revision
+        base = _bump(map_id, len(prepared))
+        log = _log_insert(map_id, base, prepared)
         # A periodic snapshot falls between two changes (one batch in SNAPSHOT_EVERY / size):
         # write the changes before it, take it, then the rest.
         due = [
@@ -373,48 +373,56 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
             if change_hooks.snapshot_due(revision=base + index, count=1)
         ]
         if not due:
-            _run_update(*whole)
-        start = 0
-        for stop in [*due, len(prepared)] if due else []:
-            if stop > start:
-                _run_update(*_one_update([w for ws in per_change[start:stop] for w in ws]))
-            if stop < len(prepared):
-                journey_map.revision = base + stop
-                change_hooks.before_change(journey_map=journey_map)
-            start = stop
-        journey_map.revision = base
-        changes = []
-        for item in prepared:
-            journey_map.revision += 1
-            changes.append(
-                Change(
-                    map=journey_map,
-                    revision=journey_map.revision,
-                    change_id=item.request.change_id,
-                    actor=item.user,
-                    session=item.request.session[:64],
-                    ops=item.canonical,
-                )
-            )
-        Change.objects.bulk_create(changes)
-        return [
-            _applied(journey_map, change, item.role)
-            for item, change in zip(prepared, changes, strict=True)
-        ]
+            _run_together([*whole, log])
+        else:
+            journey_map = JourneyMap.objects.get(pk=map_id)  # locked by the bump
+            start = 0
+            for stop in [*due, len(prepared)]:
+                if stop > start:
+                    _run_together(_updates([w for ws in per_change[start:stop] for w in ws]))
+                if stop < len(prepared):
+                    journey_map.revision = base + stop
+                    change_hooks.before_change(journey_map=journey_map)
+                start = stop
+            _run_together([log])
+    applied = []
+    for offset, item in enumerate(prepared, start=1):
+        user_id = item.user.pk if item.user else None
+        change = AppliedChange(
+            base + offset,
+            item.request.change_id,
+            item.canonical,
+            user_id,
+            item.request.session[:64],
+            role=item.role,
+        )
+        change_hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
+        applied.append(change)
+    return applied
 
 
-def _run_update(sql: str, params: list[Any]) -> None:
+def _bump(map_id: uuid.UUID, count: int) -> int:
+    """_lock_and_bump for a batch that needs only the revision: the one before the batch."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(JourneyMap._meta.db_table)} "  # noqa: S608 - identifiers from metadata
+        f"SET {quote('revision')} = {quote('revision')} + %s, {quote('updated_at')} = %s "
+        f"WHERE {quote('id')} = %s RETURNING {quote('revision')}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [count, timezone.now(), str(map_id)])
         found = cursor.fetchone()
-    if found is None or not all(found):
-        raise OpError("not_found", "a row a change writes does not exist")
+    if found is None:
+        raise OpError("not_found", "this map does not exist")
+    return int(found[0]) - count
 
 
-def _one_update(writes: list[Write]) -> tuple[str, list[Any]]:
-    """Every row's UPDATE as one statement (data-modifying WITH clauses) that answers how many
-    rows each found. Writes to the same row are merged, later values winning, since one
-    statement may not update a row twice."""
+Statement = tuple[str, list[Any]]  # one clause of a WITH (a statement ending RETURNING 1)
+
+
+def _updates(writes: list[Write]) -> list[Statement]:
+    """Every row's UPDATE, for _run_together. Writes to the same row are merged, later values
+    winning, since one statement may not update a row twice."""
     merged: dict[tuple[type[Any], uuid.UUID], Write] = {}
     for write in writes:
         key = (write.model, write.pk)
@@ -425,16 +433,51 @@ def _one_update(writes: list[Write]) -> tuple[str, list[Any]]:
             raise _NotTogether  # the same row under two conditions: keep them apart
         else:
             first.values.update(write.values)
-    # The SQL is Django's own for each UPDATE, values as parameters; the names are ours.
-    clauses, counts, params = [], [], []
-    for index, write in enumerate(merged.values()):
+    statements = []
+    for write in merged.values():
+        # Django's own SQL for the UPDATE, values as parameters.
         query = write.rows.query.chain(UpdateQuery)
         query.add_update_values(write.values)
-        sql, values = query.get_compiler(connection.alias).as_sql()
-        clauses.append(f"w{index} AS ({sql} RETURNING 1)")
-        counts.append(f"(SELECT count(*) FROM w{index})")  # noqa: S608
-        params.extend(values)
-    return f"WITH {', '.join(clauses)} SELECT {', '.join(counts)}", params
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        statements.append((f"{sql} RETURNING 1", list(params)))
+    return statements
+
+
+def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Statement:
+    """The batch's rows of the op log (Change), as one INSERT for _run_together."""
+    quote = connection.ops.quote_name
+    columns = ("map_id", "revision", "change_id", "actor_id", "session", "ops", "created_at")
+    now = timezone.now()
+    rows, params = [], []
+    for offset, item in enumerate(prepared, start=1):
+        rows.append("(%s, %s, %s, %s, %s, %s, %s)")
+        user_id = item.user.pk if item.user else None
+        ops = json.dumps(item.canonical, ensure_ascii=False)
+        session = item.request.session[:64]
+        params += [str(map_id), base + offset, str(item.request.change_id), user_id, session]
+        params += [ops, now]
+    sql = (
+        f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608 - identifiers from metadata
+        f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join(rows)} RETURNING 1"
+    )
+    return sql, params
+
+
+def _run_together(statements: list[Statement]) -> None:
+    """The statements as one (data-modifying WITH clauses): one round trip, and the number
+    of rows each touched; an UPDATE that found no row is a change to roll back."""
+    clauses = ", ".join(f"w{index} AS ({sql})" for index, (sql, _) in enumerate(statements))
+    # Clause names are ours; the SQL is Django's and ours, every value a parameter.
+    counts = ", ".join(
+        f"(SELECT count(*) FROM w{index})"  # noqa: S608
+        for index in range(len(statements))
+    )
+    params = [param for _, values in statements for param in values]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {clauses} SELECT {counts}", params)
+        found = cursor.fetchone()
+    if found is None or not all(found):
+        raise OpError("not_found", "a row a change writes does not exist")
 
 
 def group_event(message: dict[str, Any]) -> dict[str, Any]:
