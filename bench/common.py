@@ -135,6 +135,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _processes_named(*names: str) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as comm:
+                if comm.read().strip() in names:
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_by_role(server_pids: Sequence[int]) -> dict[str, float]:
+    """CPU seconds used so far by the servers, this process (the clients), PostgreSQL and
+    Redis: two snapshots around a phase show where a run's CPU went."""
+
+    def total(pids: Sequence[int]) -> float:
+        seconds = 0.0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                seconds += cpu_seconds(pid)
+        return seconds
+
+    return {
+        "servers": total(server_pids),
+        "clients": total([os.getpid()]),
+        "postgres": total(_processes_named("postgres")),
+        "redis": total(_processes_named("redis-server")),
+    }
+
+
+def cores_used(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
+    """The CPU each role used between two cpu_by_role snapshots, in cores (1.0 = one core)."""
+    return {role: round((after[role] - before[role]) / wall, 2) for role in before}
+
+
 class MemorySampler:
     """Samples PSS/RSS of some processes every `interval` seconds and keeps the peaks."""
 

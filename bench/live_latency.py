@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,17 @@ import time
 import uuid
 from typing import Any
 
-from common import ROOT, Editor, require_services, start_servers, stop_servers, wait_for_ports
+from common import (
+    ORIGIN,
+    ROOT,
+    Editor,
+    cores_used,
+    cpu_by_role,
+    require_services,
+    start_servers,
+    stop_servers,
+    wait_for_ports,
+)
 
 PORTS = (8411, 8412)
 YJS_PORT = 8413
@@ -120,8 +131,45 @@ def summarise(editors: list[Editor], sent: dict[str, tuple[int, float]], seconds
     }
 
 
-async def measure(
-    map_id: str, token: str, stages: list[str], rate: float, seconds: float, ports: list[int]
+def measure(
+    map_id: str,
+    token: str,
+    stages: list[str],
+    rate: float,
+    seconds: float,
+    ports: list[int],
+    server_pids: list[int],
+    client: str,
+) -> dict:
+    """One phase with fresh sockets, its figures and the cores each side used meanwhile."""
+    if client == "python":
+        return asyncio.run(measure_python(map_id, token, stages, rate, seconds, ports, server_pids))
+    urls = [f"ws://127.0.0.1:{port}/ws/maps/{map_id}/" for port in ports]
+    config: dict[str, Any] = {"urls": urls, "token": token, "origin": ORIGIN, "stages": stages}
+    config |= {"rate": rate, "seconds": seconds}
+    before, children = cpu_by_role(server_pids), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    command = ["node", str(ROOT / "bench" / "live_clients.mjs"), json.dumps(config)]
+    done = subprocess.run(command, cwd=ROOT / "bench", capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"bench/live_clients.mjs failed: {done.stderr.strip()}")
+    cores = cores_used(before, cpu_by_role(server_pids), wall)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    node_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    cores["clients"] = round(cores["clients"] + node_cpu / wall, 2)
+    result: dict = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**result, "cores": cores}
+
+
+async def measure_python(
+    map_id: str,
+    token: str,
+    stages: list[str],
+    rate: float,
+    seconds: float,
+    ports: list[int],
+    server_pids: list[int],
 ) -> dict:
     editors = [Editor(i, stage) for i, stage in enumerate(stages)]
     for editor in editors:
@@ -129,6 +177,7 @@ async def measure(
         await editor.open(f"ws://127.0.0.1:{port}/ws/maps/{map_id}/", token)
     listeners = [asyncio.create_task(editor.listen()) for editor in editors]
     sent: dict[str, tuple[int, float]] = {}
+    cpu_before, started = cpu_by_role(server_pids), time.perf_counter()
     await run_phase(editors, rate, seconds, sent)
     # Let the tail arrive (a backlog shows as latency; only what never arrives is lost).
     deadline = time.perf_counter() + 30
@@ -136,19 +185,20 @@ async def measure(
         len(editor.received) < len(sent) for editor in editors
     ):
         await asyncio.sleep(0.1)
+    cores = cores_used(cpu_before, cpu_by_role(server_pids), time.perf_counter() - started)
     for editor in editors:
         await editor.ws.close()
     for task in listeners:
         task.cancel()
-    return summarise(editors, sent, seconds)
+    return {**summarise(editors, sent, seconds), "cores": cores}
 
 
-def yjs_missing() -> str | None:
-    """Why the Yjs side cannot run here, or None when it can."""
+def node_missing(packages: tuple[str, ...]) -> str | None:
+    """Why Node clients cannot run here, or None when they can."""
     if shutil.which("node") is None:
         return "node is not installed (apt-get install nodejs npm; Node >= 18)"
     modules = ROOT / "bench" / "node_modules"
-    absent = [name for name in YJS_PACKAGES if not (modules / name / "package.json").exists()]
+    absent = [name for name in packages if not (modules / name / "package.json").exists()]
     if absent:
         return f"bench/node_modules lacks {', '.join(absent)}: run `npm install --prefix bench`"
     return None
@@ -157,7 +207,7 @@ def yjs_missing() -> str | None:
 def yjs_measure(args: argparse.Namespace) -> dict | None:
     """Runs bench/yjs_latency.mjs with this run's editors, rate, seconds and ramp; prints its
     phases as they finish and returns its result (None, with a message, when it cannot run)."""
-    missing = yjs_missing()
+    missing = node_missing(YJS_PACKAGES)
     if missing:
         print(f"yjs skipped: {missing}", file=sys.stderr, flush=True)
         return None
@@ -231,28 +281,52 @@ def main() -> None:
     )
     parser.add_argument("--no-yjs", action="store_true", help="skip the Yjs y-websocket side")
     parser.add_argument("--layers", default="core,pubsub")
+    parser.add_argument(
+        "--client",
+        choices=("node", "python"),
+        default=None,
+        help="who runs the editors: node (bench/live_clients.mjs, the default when node and "
+        "bench/node_modules are there) or python (this process)",
+    )
     parser.add_argument("--ramp", default="4,8,12,16,20,24", help="per-editor rates to ramp")
     parser.add_argument("--ramp-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="the servers' sys.setswitchinterval in seconds (GIL hand-off experiment)",
+    )
     args = parser.parse_args()
     ports = args.ports[: args.workers]
     if len(ports) < args.workers:
         parser.error(f"--ports needs {args.workers} ports for --workers {args.workers}")
+    if args.client is None:
+        missing = node_missing(("ws",))
+        args.client = "python" if missing else "node"
+        if missing:
+            print(f"python clients: {missing}", file=sys.stderr, flush=True)
     layers = [layer for layer in args.layers.split(",") if layer]
     if layers:
         require_services()
     report: dict[str, Any] = {"editors": args.editors, "rate": args.rate, "workers": args.workers}
+    report["client"] = args.client
     report["loadavg_before"] = os.getloadavg()
     for layer in layers:
-        servers = start_servers(ports, layer=layer)
+        servers = start_servers(ports, layer=layer, switch_interval=args.switch_interval)
+        pids = [server.pid for server in servers]
         try:
             asyncio.run(wait_for_ports(ports))
             map_id, token, stages = setup_map(args.editors)
-            steady = asyncio.run(measure(map_id, token, stages, args.rate, args.seconds, ports))
+            steady = measure(
+                map_id, token, stages, args.rate, args.seconds, ports, pids, args.client
+            )
             print(layer, "steady", json.dumps(steady), flush=True)
             ramp = []
             for rate in [float(r) for r in args.ramp.split(",") if r]:
                 map_id, token, stages = setup_map(args.editors)
-                step = asyncio.run(measure(map_id, token, stages, rate, args.ramp_seconds, ports))
+                step = measure(
+                    map_id, token, stages, rate, args.ramp_seconds, ports, pids, args.client
+                )
                 print(layer, "ramp", rate, json.dumps(step), flush=True)
                 ramp.append({"rate_per_editor": rate, **step})
                 if step["p99_ms"] > 100:
