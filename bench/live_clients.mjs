@@ -21,6 +21,8 @@ import process from 'node:process'
 
 import WebSocket from 'ws'
 
+import { summarise } from './latency_summary.mjs'
+
 const TAIL_SECONDS = 30
 const sleep = ms => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
 
@@ -77,38 +79,6 @@ async function drive (editor, count, rate, seconds, sent) {
   }
 }
 
-function percentile (sorted, p) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : 0
-}
-
-function summarise (editors, sent, seconds) {
-  const latencies = []
-  let lost = 0
-  for (const [id, [author, at]] of sent) {
-    for (const editor of editors) {
-      if (editor.index === author) continue
-      const got = editor.received.get(id)
-      if (got === undefined) lost++
-      else latencies.push(got - at)
-    }
-  }
-  latencies.sort((a, b) => a - b)
-  const round = x => Math.round(x * 10) / 10
-  const ordered = editors.every(e => e.revisions.every((r, i) => i === 0 || e.revisions[i - 1] < r))
-  return {
-    changes: sent.size,
-    changes_per_s: round(sent.size / seconds),
-    p50_ms: round(percentile(latencies, 0.5)),
-    p95_ms: round(percentile(latencies, 0.95)),
-    p99_ms: round(percentile(latencies, 0.99)),
-    max_ms: round(latencies.length ? latencies[latencies.length - 1] : 0),
-    lost,
-    duplicated: editors.reduce((sum, e) => sum + e.duplicates, 0),
-    errors: editors.reduce((sum, e) => sum + e.errors, 0),
-    in_order: ordered
-  }
-}
-
 async function main () {
   const config = JSON.parse(process.argv[2])
   const editors = config.stages.map((stage, index) => new Editor(index, stage))
@@ -120,7 +90,9 @@ async function main () {
     await sleep(100)
   }
   for (const editor of editors) editor.ws.close()
-  process.stdout.write(JSON.stringify(summarise(editors, sent, config.seconds)) + '\n')
+  // Every socket saw revisions in increasing order.
+  const ordered = editors.every(e => e.revisions.every((r, i) => i === 0 || e.revisions[i - 1] < r))
+  process.stdout.write(JSON.stringify(summarise(editors, sent, config.seconds, ordered)) + '\n')
 }
 
 main().then(() => process.exit(0), error => { console.error(error); process.exit(1) })

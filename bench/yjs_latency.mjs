@@ -28,6 +28,8 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 
+import { summarise } from './latency_summary.mjs'
+
 const TAIL_SECONDS = 30
 
 function parseArgs (argv) {
@@ -136,34 +138,6 @@ async function drive (editor, count, rate, seconds, sent) {
   }
 }
 
-function summarise (editors, sent, seconds) {
-  const latencies = []
-  let lost = 0
-  for (const [id, [author, at]] of sent) {
-    for (const editor of editors) {
-      if (editor.index === author) continue
-      const got = editor.received.get(id)
-      if (got === undefined) lost++
-      else latencies.push(got - at)
-    }
-  }
-  latencies.sort((a, b) => a - b)
-  const pct = p => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : 0
-  const round = x => Math.round(x * 10) / 10
-  return {
-    changes: sent.size,
-    changes_per_s: round(sent.size / seconds),
-    p50_ms: round(pct(0.50)),
-    p95_ms: round(pct(0.95)),
-    p99_ms: round(pct(0.99)),
-    max_ms: latencies.length ? round(latencies[latencies.length - 1]) : 0,
-    lost,
-    duplicated: editors.reduce((s, e) => s + e.duplicates, 0),
-    errors: editors.reduce((s, e) => s + e.errors, 0),
-    in_order: editors.every(e => e.outOfOrder === 0)
-  }
-}
-
 async function measure (serverUrl, count, rate, seconds) {
   const room = `bench-${randomUUID().slice(0, 8)}`
   const stages = Array.from({ length: count }, () => randomUUID())
@@ -186,7 +160,7 @@ async function measure (serverUrl, count, rate, seconds) {
     await sleep(100)
   }
   for (const editor of editors) editor.close()
-  return summarise(editors, sent, seconds)
+  return summarise(editors, sent, seconds, editors.every(e => e.outOfOrder === 0))
 }
 
 function countOwn (sent, index) {
