@@ -29,6 +29,7 @@ from django.db import close_old_connections, connection
 
 from journeymap.outages import OUTAGES
 from maps.ops import OpError
+from maps.rooms import room_feed
 from maps.services import AppliedChange, ChangeRequest, apply_ops_batch, group_event
 
 logger = logging.getLogger(__name__)
@@ -101,8 +102,10 @@ async def _apply_and_publish(
     fresh = [r for r in results if isinstance(r, AppliedChange) and not r.duplicate]
     unpublished: Unpublished | None = None
     if fresh:
+        event = changes_event(fresh)
+        room_feed(map_id=map_id, changes=event["changes"])  # this process's sockets, at once
         try:
-            await get_channel_layer().group_send(f"map.{map_id}", changes_event(fresh))
+            await get_channel_layer().group_send(f"map.{map_id}", event)
         except OUTAGES as error:
             unpublished = Unpublished(error)
         except Exception:

@@ -1,18 +1,22 @@
 """The live-editing socket `/ws/maps/{id}/` (PROTOCOL.md, WebSocket).
 
-The consumer authenticates, authorizes, joins the map's group and forwards. Changes go
-through maps.services.apply_ops, which broadcasts the applied change after commit as text
-serialised once; `map_message` forwards that text unchanged, in revision order: a revision
-that skips ahead (a message the channel layer dropped, or two processes' broadcasts crossing)
-is repaired from the op log before it is sent, and one already sent is skipped.
+The consumer authenticates, authorizes, joins the map's room and forwards. Changes go through
+maps.services.apply_ops (in batches, maps/change_lanes.py), which broadcasts them after commit
+as text serialised once. The map's room in this process (maps/rooms.py) puts them in revision
+order and hands them to each socket's outbox, which forwards the texts unchanged: a revision
+already sent is skipped, and one that skips ahead (which the room's repair makes rare) is
+filled from the op log first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,6 +24,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from journeymap.outages import OUTAGES
@@ -33,12 +38,17 @@ from maps.presence import (
     presence_message,
     presence_store,
 )
+from maps.rooms import MapRoom, room_join, room_leave
 from maps.services import ChangeRequest, parse_change_id
 from maps.share_socket import ShareLinkSocketMixin
+from workspaces.sharing import SHARE_REVOKED
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 256 * 1024
+# Messages waiting for a socket whose client reads slower than the map changes (a few seconds
+# of a busy map): past this it is closed with 1013 and catches up when it reconnects.
+OUTBOX_LIMIT = 2000
 
 
 def _dumps(message: dict[str, Any]) -> str:
@@ -47,6 +57,24 @@ def _dumps(message: dict[str, Any]) -> str:
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
     joined = False
+    room: MapRoom
+    ready = False  # welcome and catch-up sent: the outbox may be flushed
+    flusher: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' consumer loop without a channel of its own: the map's room hands this
+        socket its messages, so there is no per-socket subscription and no task per message
+        waiting on two queues (channels.utils.await_many_dispatch)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer()
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+        finally:
+            self._leave_room()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """PostgreSQL or Redis down (a restart, a lost connection): tell the client and close
@@ -100,9 +128,10 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         }
         if admission.link is not None:
             self.share_link_attach(admission.link)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.outbox: deque[tuple[int | None, str]] = deque()
+        self.room = await room_join(map_id=map_id, listener=self)
         self.joined = True
-        # Read the revision after joining, so every later change arrives through the group.
+        # Read the revision after joining, so every later change arrives through the room.
         revision = await database_sync_to_async(live.map_revision)(map_id=map_id)
         store = presence_store()
         peers = await store.peers(str(map_id))
@@ -110,6 +139,8 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         welcome = {"type": "welcome", "revision": revision, "role": self.role, "you": self.peer}
         await self.send(text_data=_dumps({**welcome, "peers": peers}))
         await self._catch_up(since, revision)
+        self.ready = True
+        self._flush_soon()
         await self._tell_group(presence_message("join", self.peer))
 
     async def _catch_up(self, since: int | None, revision: int) -> None:
@@ -134,10 +165,16 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         self.share_link_detach()
         if not self.joined:
             return
-        self.joined = False
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        self._leave_room()
         await presence_store().remove(str(self.map_id), self.session)
         await self._tell_group(presence_message("leave", self.peer))
+
+    def _leave_room(self) -> None:
+        if self.joined:
+            self.joined = self.ready = False
+            room_leave(room=self.room, listener=self)
+        if self.flusher is not None and self.flusher is not asyncio.current_task():
+            self.flusher.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.joined:
@@ -234,8 +271,8 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             revision = await database_sync_to_async(live.map_revision)(map_id=self.map_id)
         except OUTAGES:
             return  # the database is down: nothing new was applied either
-        if revision > self.last:
-            await self._send_logged(after=self.last, upto=revision)
+        if revision > self.room.last:
+            self.room.repair(upto=revision)
 
     async def _tell_group(self, message: dict[str, Any]) -> None:
         event = {"type": "map.message", "text": _dumps(message), "session": self.session}
@@ -252,19 +289,45 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             body["op"] = op
         await self.send(text_data=_dumps(body))
 
-    async def map_message(self, event: dict[str, Any]) -> None:
-        """A group message: forward its text as is, changes in revision order."""
-        revision = event.get("revision")
-        if revision is None:
-            if event.get("session") != self.session:
-                await self.send(text_data=event["text"])
+    def room_deliver(self, revision: int | None, text: str) -> None:
+        """From the map's room (maps/rooms.py): a change (or presence, revision None) to send.
+        Queued, so that a socket whose client reads slowly holds up only itself."""
+        self.outbox.append((revision, text))
+        if len(self.outbox) > OUTBOX_LIMIT:
+            logger.warning("map socket %s: client too slow, closing", self.session)
+            self.outbox.clear()
+            self._leave_room()
+            asyncio.get_running_loop().create_task(self.close(code=live.CLOSE_TRY_AGAIN))
             return
-        await self._forward(revision, event["text"])
+        self._flush_soon()
 
-    async def map_changes(self, event: dict[str, Any]) -> None:
-        """A batch of applied changes (maps/change_lanes.py): one `change` message each."""
-        for revision, text in event["changes"]:
-            await self._forward(revision, text)
+    def room_notice(self, event: dict[str, Any]) -> None:
+        """Any other group message of the map: share-link revocations."""
+        if event.get("type") == SHARE_REVOKED and self.share_link_id is not None:
+            asyncio.get_running_loop().create_task(self.share_revoked(event))
+
+    def _flush_soon(self) -> None:
+        if self.ready and self.outbox and self.flusher is None:
+            self.flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        try:
+            while self.outbox:
+                revision, text = self.outbox.popleft()
+                if revision is None:
+                    await self.send(text_data=text)
+                else:
+                    await self._forward(revision, text)
+        except Exception as error:
+            # A gap this socket could not fill (the database is down) or a send that failed:
+            # the client reconnects and catches up with ?since=.
+            logger.warning("map socket %s: %r while forwarding", self.session, error)
+            self.outbox.clear()
+            self._leave_room()
+            with contextlib.suppress(Exception):  # already gone
+                await self.close(code=live.CLOSE_TRY_AGAIN)
+        finally:
+            self.flusher = None
 
     async def _forward(self, revision: int, text: str) -> None:
         if revision <= self.last:
