@@ -422,13 +422,18 @@ class Context:
 
 @dataclass
 class Write:
-    """One row's field values an op sets; `scope` names any extra condition of its UPDATE."""
+    """One row's field values an op sets: the row with this id on this map (and, for an
+    item, of one of the `kinds` that have every field set)."""
 
     model: type[Any]
     pk: uuid.UUID
-    rows: Any  # the QuerySet of that one row
+    map_id: uuid.UUID
     values: dict[str, Any]
-    scope: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def rows(self) -> Any:
+        rows = self.model.objects.filter(pk=self.pk, map_id=self.map_id)
+        return rows.filter(kind__in=self.kinds) if self.kinds else rows
 
 
 def writes_only(op: Op) -> bool:
@@ -450,7 +455,7 @@ def _write(ctx: Context, write: Write) -> bool:
     if ctx.writes is not None:
         ctx.writes.append(write)
         return True
-    return bool(write.rows.update(**write.values))
+    return bool(write.rows().update(**write.values))
 
 
 def _get(model: type[Any], ctx: Context, object_id: uuid.UUID, label: str) -> Any:
@@ -465,8 +470,8 @@ def _update(
 ) -> None:
     """Write fields of one row of this map in one statement (no read first: this is the
     commonest op of live editing); not_found when no such row is on the map."""
-    rows = model.objects.filter(pk=object_id, map_id=ctx.map.pk)
-    found = _write(ctx, Write(model, object_id, rows, values)) if values else rows.exists()
+    write = Write(model, object_id, ctx.map.pk, values)
+    found = _write(ctx, write) if values else write.rows().exists()
     if not found:
         raise OpError("not_found", f"{label} {object_id} does not exist")
 
@@ -629,9 +634,8 @@ def op_item_update(ctx: Context, op: ItemUpdate) -> None:
         values = _check_attributes(ctx, kinds[0], dict(given))
         if values.get("fixes_id") == op.id:
             raise OpError("invalid_op", "an action item cannot fix itself")
-        rows = Item.objects.filter(pk=op.id, map_id=ctx.map.pk, kind__in=kinds)
-        write = Write(Item, op.id, rows, values, tuple(kinds))
-        if _write(ctx, write) if values else rows.exists():
+        write = Write(Item, op.id, ctx.map.pk, values, tuple(kinds))
+        if _write(ctx, write) if values else write.rows().exists():
             return
     item = _get(Item, ctx, op.id, "item")
     _check_attributes(ctx, item.kind, given)  # raises: a field this kind does not have
