@@ -1,6 +1,7 @@
 """ASGI entry point: Django for HTTP, Channels for the live-editing WebSocket."""
 
 import asyncio
+import gc
 import os
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +61,7 @@ django_asgi_app = PooledASGIHandler(settings.HTTP_THREADS)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from journeymap.outages import SocketOutageGuard  # noqa: E402
 from journeymap.routing import websocket_urlpatterns  # noqa: E402
@@ -73,3 +75,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything loaded so far lives as long as the process: keep it out of the cyclic garbage
+# collector's full passes, which otherwise walk all of Django every few seconds of a busy map
+# (75 ms each, a stall of every socket of the process: docs/benchmarks.md, Live latency).
+get_resolver().url_patterns  # noqa: B018 - imports every view now rather than at first use
+gc.collect()
+gc.freeze()

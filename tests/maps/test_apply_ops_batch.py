@@ -247,3 +247,66 @@ def test_a_field_an_items_kind_lacks_fails_alone_in_a_batch_of_writes(journey_ma
     assert isinstance(text, AppliedChange) and isinstance(status, AppliedChange)
     saved = Item.objects.get(pk=item)
     assert (saved.text, saved.status) == ("Gọi lại", "done")
+
+
+@pytest.mark.services
+def test_field_writes_of_every_type_in_a_batch_store_what_each_field_stores(journey_map, owner):
+    stages = _stages(journey_map, owner, 2)
+    metrics, touchpoints = str(uuid.uuid4()), str(uuid.uuid4())
+    metric, touchpoint = str(uuid.uuid4()), str(uuid.uuid4())
+    setup = [
+        {"type": "lane.create", "id": metrics, "kind": "metrics", "title": "KPI", "position": "a"},
+        {
+            "type": "lane.create",
+            "id": touchpoints,
+            "kind": "touchpoints",
+            "title": "Điểm chạm",
+            "position": "b",
+        },
+        {"type": "item.create", "id": metric, "lane": metrics, "stage": stages[0], "position": "a"},
+        {
+            "type": "item.create",
+            "id": touchpoint,
+            "lane": touchpoints,
+            "stage": stages[0],
+            "position": "a",
+            "impact": 3,
+            "online": True,
+        },
+    ]
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=setup)
+
+    def change(*ops: dict[str, Any]) -> ChangeRequest:
+        return ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=list(ops))
+
+    metric_fields = {"name": "Tỷ lệ chuyển đổi", "value": 12.5, "target": 20, "trend": "up"}
+    requests = [
+        change({"type": "item.update", "id": metric, "fields": metric_fields}),
+        change({"type": "item.update", "id": touchpoint, "fields": {"impact": None}}),
+        change({"type": "item.update", "id": touchpoint, "fields": {"online": False}}),
+        change({"type": "lane.update", "id": metrics, "fields": {"collapsed": True}}),
+        change(
+            {"type": "stage.update", "id": stages[1], "fields": {"description": None}},
+            {"type": "stage.move", "id": stages[1], "position": "0"},
+        ),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+
+    assert sum(query["sql"].startswith("WITH") for query in queries) == 1  # written together
+    saved = Item.objects.get(pk=metric)
+    assert (saved.name, saved.value, saved.target, saved.trend) == (
+        "Tỷ lệ chuyển đổi",
+        12.5,
+        20.0,
+        "up",
+    )
+    saved = Item.objects.get(pk=touchpoint)
+    assert (saved.impact, saved.online) == (None, False)
+    assert Lane.objects.get(pk=metrics).collapsed is True
+    stage = Stage.objects.get(pk=stages[1])
+    assert (stage.description, stage.position) == ("", "0")
+    journey_map.refresh_from_db()
+    assert document_at(journey_map=journey_map, revision=journey_map.revision) == map_document(
+        journey_map=journey_map
+    )
