@@ -288,7 +288,7 @@ def main() -> None:
         help="who runs the editors: node (bench/live_clients.mjs, the default when node and "
         "bench/node_modules are there) or python (this process)",
     )
-    parser.add_argument("--ramp", default="4,8,12,16,20,24", help="per-editor rates to ramp")
+    parser.add_argument("--ramp", default="4,8,12,16,20,24,28,32", help="per-editor rates to ramp")
     parser.add_argument("--ramp-seconds", type=float, default=5.0)
     parser.add_argument(
         "--switch-interval",
