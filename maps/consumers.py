@@ -320,8 +320,10 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
                     await self._forward(revision, text)
         except Exception as error:
             # A gap this socket could not fill (the database is down) or a send that failed:
-            # the client reconnects and catches up with ?since=.
-            logger.warning("map socket %s: %r while forwarding", self.session, error)
+            # the client reconnects and catches up with ?since=. A client that just went away
+            # (OSError: uvicorn's ClientDisconnected) is no news.
+            level = logging.DEBUG if isinstance(error, OSError) else logging.WARNING
+            logger.log(level, "map socket %s: %r while forwarding", self.session, error)
             self.outbox.clear()
             self._leave_room()
             with contextlib.suppress(Exception):  # already gone
