@@ -46,11 +46,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from fractional_indexing import generate_n_keys_between  # noqa: E402
 
-from maps import export_engines  # noqa: E402
+from exports import engines as export_engines  # noqa: E402
+from exports.services import ExportOptions, layout_for, print_html  # noqa: E402
 from maps.documents import map_create  # noqa: E402
-from maps.exports import ExportOptions, layout_for, print_html  # noqa: E402
 from maps.services import apply_ops, map_document  # noqa: E402
-from maps.templates_library import get_template  # noqa: E402
+from method.library import get_template  # noqa: E402
 from workspaces.services import workspace_create  # noqa: E402
 
 LANES = (

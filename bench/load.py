@@ -74,7 +74,7 @@ def setup_maps(*, maps: int, editors: int, readers: int, template: str) -> list[
 
     from maps.documents import map_create
     from maps.services import map_document
-    from maps.workspace_templates import template_document
+    from method.workspace_templates import template_document
     from workspaces.services import membership_set, workspace_create
 
     run = uuid.uuid4().hex[:6]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -86,3 +87,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = detail.get("detail", detail) if isinstance(detail, dict) else detail
         response.data = {"code": code, "message": str(message)}
     return response
+
+
+def request_language(request: Request) -> str:
+    """The language a JSON answer is written in: `?lang=`, else the request's."""
+    wanted = request.query_params.get("lang") or getattr(request, "LANGUAGE_CODE", "vi")
+    return "vi" if str(wanted).startswith("vi") else "en"

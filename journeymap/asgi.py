@@ -64,8 +64,8 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import get_resolver  # noqa: E402
 
 from journeymap.outages import SocketOutageGuard  # noqa: E402
-from journeymap.routing import websocket_urlpatterns  # noqa: E402
 from journeymap.ws_auth import TokenAuthMiddlewareStack  # noqa: E402
+from live.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

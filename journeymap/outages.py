@@ -1,7 +1,7 @@
 """What an outage of PostgreSQL or Redis looks like to the code (a server restarting, a
 connection refused or reset): these exceptions mean "try again in a moment", never a bad
 request or a bug. REST answers them with 503 `unavailable` (journeymap/middleware.py), the
-live socket with an `unavailable` error or a 1013 close (maps/consumers.py)."""
+live socket with an `unavailable` error or a 1013 close (live/consumers.py)."""
 
 from __future__ import annotations
 

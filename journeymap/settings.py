@@ -99,6 +99,11 @@ INSTALLED_APPS = [
     "personas",
     "maps",
     "touchpoints",
+    "live",
+    "exports",
+    "collab",
+    "history",
+    "method",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from maps.models import Change, Comment, ExportJob, Item, JourneyMap, Lane, Link, Stage, Version
+from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage, Touchpoint, Version
 
 # Map content is edited through the editor (apply_ops keeps revision and op log complete);
 # the admin shows it read-only so an admin edit cannot bypass history.
@@ -44,6 +44,13 @@ class ItemAdmin(ReadOnlyAdmin):
     search_fields = ["text", "name"]
 
 
+@admin.register(Touchpoint)
+class TouchpointAdmin(ReadOnlyAdmin):
+    list_display = ["text", "map", "channel", "online", "owner", "impact", "importance"]
+    list_filter = ["channel", "online"]
+    search_fields = ["text", "owner"]
+
+
 @admin.register(Link)
 class LinkAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "map"]
@@ -63,9 +70,3 @@ class ChangeAdmin(ReadOnlyAdmin):
 @admin.register(Version)
 class VersionAdmin(ReadOnlyAdmin):
     list_display = ["map", "revision", "name", "created_at"]
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin[ExportJob]):
-    list_display = ["map", "format", "status", "progress", "created_at"]
-    list_filter = ["format", "status"]

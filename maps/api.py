@@ -15,25 +15,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journeymap.api import ApiError
-from maps import services
+from journeymap.text import clean_text
+from maps import hooks, services
+from maps.access import map_for
 from maps.documents import PortableDocument, document_export, document_import, map_create
 from maps.models import Change, JourneyMap, MapType
-from maps.ops import OpError, clean_text
+from maps.ops import OpError
+from maps.revisions import RevisionError, document_at
 from maps.serializers import (
     ChangeRequestSerializer,
     ChangeSerializer,
     ImportSerializer,
-    MapAccessInviteSerializer,
     MapCreateSerializer,
-    MapMemberSerializer,
     MapSummarySerializer,
 )
-from maps.templates_library import all_templates
-from maps.workspace_templates import template_document, workspace_template_summaries
-from workspaces.access import map_for, parse_uuid, signed_in, workspace_for
-from workspaces.models import MapAccess, MapRole, Membership
-from workspaces.serializers import UserSerializer
-from workspaces.sharing import SharingError, map_access_change
+from workspaces.access import parse_uuid, signed_in, workspace_for
+from workspaces.models import MapAccess, MapRole
 
 STATUS_OF_CODE = {
     "bad_message": status.HTTP_400_BAD_REQUEST,
@@ -80,26 +77,28 @@ def _pydantic_error(error: PydanticValidationError) -> ApiError:
     return ApiError(code="invalid", message=f"{where}: {first['msg']}", details=details)
 
 
-class TemplateListView(APIView):
-    @extend_schema(
-        responses=inline_serializer(
-            "Template",
-            {
-                "key": serializers.CharField(),
-                "name_vi": serializers.CharField(),
-                "name_en": serializers.CharField(),
-                "type": serializers.CharField(),
-                "stage_count": serializers.IntegerField(),
-            },
-            many=True,
+def revision_param(raw: Any, journey_map: JourneyMap, name: str = "revision") -> int:
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        raise ApiError(code="invalid", message=f"{name} must be an integer.") from None
+    if not 0 <= value <= journey_map.revision:
+        raise ApiError(
+            code="invalid", message=f"{name} must be between 0 and {journey_map.revision}."
         )
-    )
-    def get(self, request: Request) -> Response:
-        entries = [spec.summary() for spec in all_templates().values()]
-        if request.query_params.get("workspace"):  # plus that workspace's own templates
-            workspace = workspace_for(request.user, request.query_params["workspace"])
-            entries += workspace_template_summaries(workspace=workspace)
-        return Response(entries)
+    return value
+
+
+def revision_response(request: Request, journey_map: JourneyMap, role: str) -> Response:
+    """GET /api/maps/{id}/?revision=N: the document as it was at N (read-only)."""
+    revision = revision_param(request.query_params.get("revision"), journey_map)
+    try:
+        document = document_at(journey_map=journey_map, revision=revision)
+    except RevisionError as error:
+        raise ApiError(code="invalid", message=str(error)) from None
+    document["role"] = role
+    document["current_revision"] = journey_map.revision
+    return Response(document)
 
 
 class MapListView(APIView):
@@ -155,7 +154,7 @@ class MapListView(APIView):
         workspace = workspace_for(request.user, data["workspace"])
         document = None
         if data.get("template"):
-            document = template_document(
+            document = hooks.template_document(
                 workspace=workspace, key=data["template"], language=data["language"]
             )
             if document is None:
@@ -177,8 +176,6 @@ class MapDetailView(APIView):
     def get(self, request: Request, map_id: Any) -> Response:
         journey_map, role = map_for(request.user, map_id)
         if "revision" in request.query_params:
-            from maps.history_api import revision_response
-
             return revision_response(request, journey_map, role)
         document = services.map_document(journey_map=journey_map)
         document["role"] = role
@@ -301,53 +298,6 @@ def _int_param(request: Request, name: str, default: int) -> int:
     if value < 0:
         raise ApiError(code="invalid", message=f"{name} must not be negative.")
     return value
-
-
-class MapMembersView(APIView):
-    @extend_schema(responses=MapMemberSerializer(many=True))
-    def get(self, request: Request, map_id: Any) -> Response:
-        journey_map, _ = map_for(request.user, map_id)
-        explicit = {
-            access.user_id: access for access in journey_map.accesses.select_related("user")
-        }
-        members = []
-        for membership in Membership.objects.filter(workspace=journey_map.workspace).select_related(
-            "user"
-        ):
-            members.append(membership.user)
-        users = {u.pk: u for u in members} | {a.user_id: a.user for a in explicit.values()}
-        rows = []
-        for user in sorted(users.values(), key=lambda u: u.username):
-            rows.append(
-                {
-                    "user": UserSerializer(user).data,
-                    "role": journey_map.role_of(user),
-                    "explicit": user.pk in explicit,
-                }
-            )
-        return Response(rows)
-
-    @extend_schema(
-        request=MapAccessInviteSerializer,
-        responses={200: MapMemberSerializer, 201: MapMemberSerializer},
-    )
-    def post(self, request: Request, map_id: Any) -> Response:
-        journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
-        serializer = MapAccessInviteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user, role = serializer.validated_data["user"], serializer.validated_data["role"]
-        created = not MapAccess.objects.filter(map=journey_map, user=user).exists()
-        try:
-            # The sharing service keeps at least one owner on the map.
-            map_access_change(journey_map=journey_map, user=user, role=role)
-        except SharingError as error:
-            raise ApiError(code=error.code, message=error.message, status_code=409) from None
-        body = {
-            "user": UserSerializer(user).data,
-            "role": journey_map.role_of(user),
-            "explicit": True,
-        }
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class DocumentView(APIView):

@@ -17,9 +17,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from maps.exports import ICON_PATHS
 from maps.models import ITEM_KIND_OF_LANE, JourneyMap, LaneKind
-from touchpoints.catalog import CHANNELS
+from touchpoints.catalog import CHANNELS, ICON_PATHS
 from workspaces.models import MapRole, role_at_least
 
 

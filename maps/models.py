@@ -292,6 +292,22 @@ class Item(Ordered):
         return self.text[:60] or self.name or str(self.id)
 
 
+class TouchpointManager(models.Manager[Item]):
+    def get_queryset(self) -> models.QuerySet[Item]:
+        return super().get_queryset().filter(kind=ItemKind.TOUCHPOINT)
+
+
+class Touchpoint(Item):
+    """Touchpoints are items of the touchpoint kind: one table, shared fields once."""
+
+    objects = TouchpointManager()  # type: ignore[assignment,misc]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+
+
 class Link(models.Model):
     """A connection between two items, for non-linear journeys ("loops back to")."""
 
@@ -382,103 +398,3 @@ class Version(models.Model):
 
     def __str__(self) -> str:
         return self.name or f"snapshot @{self.revision}"
-
-
-class ExportJob(models.Model):
-    class Format(models.TextChoices):
-        PDF = "pdf", "PDF"
-        PNG = "png", "PNG"
-        CSV = "csv", "CSV"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    map = models.ForeignKey(JourneyMap, on_delete=models.CASCADE, related_name="exports")
-    format = models.CharField(max_length=4, choices=Format.choices)
-    options = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    error = models.CharField(max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("export job")
-
-    def __str__(self) -> str:
-        return f"{self.format} export of {self.map_id} ({self.status})"
-
-
-class Notification(models.Model):
-    """Someone mentioned you in a comment, or replied in a thread you are in."""
-
-    class Kind(models.TextChoices):
-        MENTION = "mention", _("Mention")
-        REPLY = "reply", _("Reply")
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    map = models.ForeignKey(JourneyMap, on_delete=models.CASCADE, related_name="notifications")
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    read = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read", "-created_at"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "comment", "kind"], name="one_notification_per_comment"
-            )
-        ]
-        verbose_name = _("notification")
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id}"
-
-
-class WorkspaceTemplate(models.Model):
-    """A map a workspace admin saved as a template for the workspace (maps/workspace_templates.py).
-
-    `document` is a portable document (maps.documents.PortableDocument), validated on save and
-    again on use; `key` is what `POST /api/maps/` takes as `template`.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="map_templates"
-    )
-    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    description = models.CharField(_("description"), max_length=500, blank=True)
-    document = models.JSONField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["workspace", "name_vi"]
-        verbose_name = _("workspace template")
-
-    def __str__(self) -> str:
-        return self.name_vi
-
-    @property
-    def key(self) -> str:
-        return f"ws-{self.pk}"

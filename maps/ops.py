@@ -7,7 +7,6 @@ locks the map, and hands each op to `apply_op`.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from journeymap.text import clean_text
 from maps.models import (
     ActionStatus,
     Audience,
@@ -64,15 +64,6 @@ class OpError(Exception):
         self.code = code
         self.message = message
         self.op = op
-
-
-def clean_text(value: str) -> str:
-    # Stored text is NFC (DESIGN.md) and never contains NUL or other control characters
-    # that PostgreSQL or a PDF cannot hold; tabs and newlines are text.
-    value = unicodedata.normalize("NFC", value)
-    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in value) or "\x7f" in value:
-        raise ValueError("control characters are not allowed")
-    return value
 
 
 def _at_most(max_length: int) -> Callable[[str], str]:

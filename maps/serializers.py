@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from maps.models import JourneyMap, Language
 from workspaces.models import MapRole
-from workspaces.serializers import InviteSerializer, PlainTextMixin, UserSerializer
+from workspaces.serializers import PlainTextMixin
 
 
 class MapCreateSerializer(PlainTextMixin, serializers.Serializer[Any]):
@@ -72,18 +72,6 @@ class ChangeSerializer(serializers.Serializer[Any]):
 
     def get_actor(self, change: Any) -> dict[str, Any]:
         return {"session": change.session, "user": change.actor_id}
-
-
-class MapMemberSerializer(serializers.Serializer[Any]):
-    """A person with a role on a map (output only): `explicit` if the role is the map's own."""
-
-    user = UserSerializer()
-    role = serializers.CharField(allow_null=True)
-    explicit = serializers.BooleanField()
-
-
-class MapAccessInviteSerializer(InviteSerializer):
-    role = serializers.ChoiceField(choices=MapRole.choices)
 
 
 class ImportSerializer(serializers.Serializer[Any]):

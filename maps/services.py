@@ -20,7 +20,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from maps import change_hooks
+from maps import hooks
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
 from maps.ops import (
     COMMENT_OPS,
@@ -108,7 +108,7 @@ def apply_ops(
 ) -> AppliedChange:
     """Validate, authorize and apply one change atomically; broadcast it after commit.
 
-    The socket's changes come through apply_ops_batch (maps/change_lanes.py), which passes
+    The socket's changes come through apply_ops_batch (live/lanes.py), which passes
     `announce=False` and publishes from the event loop once the batch returns (also after
     commit): broadcasting from here would hold a database thread while the loop publishes.
 
@@ -210,7 +210,7 @@ def _change_ops(
 ) -> tuple[Change, set[str]]:
     """Apply one change's ops to the locked map at its next revision; returns its log row,
     not yet saved, and the map columns a map.update changed (saved by the caller)."""
-    change_hooks.before_change(journey_map=journey_map)
+    hooks.before_change(journey_map=journey_map)
     ctx = Context(map=journey_map, actor=user, role=role or "")
     # No savepoint per op: any failure leaves the outer block and rolls the change back.
     for index, op in enumerate(parsed):
@@ -238,7 +238,7 @@ def _applied(journey_map: JourneyMap, change: Change, role: str | None) -> Appli
     applied = AppliedChange(
         change.revision, change.change_id, change.ops, change.actor_id, change.session, role=role
     )
-    change_hooks.after_change(journey_map=journey_map, ops=change.ops, actor_id=applied.actor_id)
+    hooks.after_change(journey_map=journey_map, ops=change.ops, actor_id=applied.actor_id)
     return applied
 
 
@@ -370,7 +370,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
         due = [
             index
             for index in range(len(prepared))
-            if change_hooks.snapshot_due(revision=base + index, count=1)
+            if hooks.snapshot_due(revision=base + index, count=1)
         ]
         if not due:
             _run_together([*whole, log])
@@ -382,7 +382,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
                     _run_together(_updates([w for ws in per_change[start:stop] for w in ws]))
                 if stop < len(prepared):
                     journey_map.revision = base + stop
-                    change_hooks.before_change(journey_map=journey_map)
+                    hooks.before_change(journey_map=journey_map)
                 start = stop
             _run_together([log])
     applied = []
@@ -396,7 +396,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
             item.request.session[:64],
             role=item.role,
         )
-        change_hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
+        hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
         applied.append(change)
     return applied
 

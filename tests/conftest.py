@@ -128,7 +128,7 @@ def journey_map(workspace: Any, owner: Any) -> Any:
 def template_map(workspace: Any, owner: Any) -> Any:
     """A map built from the 5-stage buyer journey template (Vietnamese)."""
     from maps.documents import map_create
-    from maps.templates_library import get_template
+    from method.library import get_template
 
     spec = get_template("buyer_journey_5")
     assert spec is not None
@@ -176,3 +176,20 @@ def client_for() -> Any:
 @pytest.fixture
 def new_id() -> Any:
     return lambda: str(uuid.uuid4())
+
+
+@pytest.fixture
+def personas(workspace: Any, owner: Any) -> list[str]:
+    """Two personas of `workspace`, by id."""
+    from personas.models import Persona
+
+    return [
+        str(Persona.objects.create(workspace=workspace, name=name, created_by=owner).pk)
+        for name in ("Chị Hoa", "Anh Nam")
+    ]
+
+
+@pytest.fixture
+def actors(owner: Any, member: Any) -> dict[str, Any]:
+    """The people a random history (tests/history/helpers.py) is written by."""
+    return {"owner": owner, "editor": member}

@@ -94,8 +94,8 @@ def _keep_the_test_connection() -> Iterator[None]:
 @pytest.fixture
 def world(template_map: Any, workspace: Any, owner: Any, member: Any, make_user: Any) -> None:
     """Real objects for the hooks: path parameters by name, then query and body fields."""
+    from exports.models import ExportJob
     from maps.documents import map_create
-    from maps.models import ExportJob
     from personas.models import Persona
     from workspaces.models import ShareLink
 

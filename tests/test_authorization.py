@@ -19,8 +19,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from exports.models import ExportJob
 from maps.documents import map_create
-from maps.models import ExportJob
 from maps.services import apply_ops
 from personas.models import Persona
 from workspaces.models import MapAccess, ShareLink

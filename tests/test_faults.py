@@ -3,7 +3,7 @@ a client cut off mid-change. Editors are socket.js-like clients (tests/live_edit
 uvicorn processes in services mode (tests/servers.py); each test starts its own servers and
 never touches the shared ones.
 
-A Celery worker killed mid-export is tests/maps/test_export_api.py::
+A Celery worker killed mid-export is tests/exports/test_api.py::
 test_a_job_whose_worker_dies_mid_render_is_delivered_again_and_finishes.
 """
 
@@ -25,7 +25,7 @@ import websockets
 from rest_framework.authtoken.models import Token
 from websockets.frames import Frame, Opcode
 
-from maps.live import CLOSE_TRY_AGAIN
+from live.services import CLOSE_TRY_AGAIN
 from tests.live_editor import Editor
 from tests.servers import ROOT, AppServer, PostgresServer, RedisServer, shared_test_database_url
 
@@ -229,7 +229,7 @@ def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_
         made.append(rest_id)
         await asyncio.to_thread(redis.start)
         # Within a heartbeat, whether they noticed the outage or not. The quiet socket, which
-        # sends no ping, gets it too: a heartbeat repairs the map's room (maps/rooms.py).
+        # sends no ping, gets it too: a heartbeat repairs the map's room (live/rooms.py).
         for editor in (a, b, quiet):
             await editor.settle(setup.revision + 8, TIMEOUT)
         for editor in (a, b, quiet):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import formats, translation
 
 from maps.models import Evidence, LaneKind, MapType
-from maps.templates_library import all_templates
+from method.library import all_templates
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 CATALOGS = [(lang, domain) for lang in ("vi", "en") for domain in ("django", "djangojs")]

@@ -45,11 +45,11 @@ def test_the_cache_remembers_nothing_instead_of_failing_while_redis_is_down():
 async def test_a_socket_change_during_a_database_outage_is_answered_unavailable_and_kept_open(
     journey_map, owner
 ):
-    from tests.maps.test_consumers import joined, stage_op
+    from tests.live.test_consumers import joined, stage_op
 
     socket, _ = await joined(journey_map.id, owner)
     change_id = str(uuid.uuid4())
-    with mock.patch("maps.change_lanes._apply", side_effect=OperationalError("connection lost")):
+    with mock.patch("live.lanes._apply", side_effect=OperationalError("connection lost")):
         await socket.send_json_to({"type": "change", "id": change_id, "ops": [stage_op()]})
         error = await socket.receive_json_from()
     # `unavailable`, not `invalid_op`: the editor keeps the change and sends it again.
@@ -61,8 +61,8 @@ async def test_a_socket_change_during_a_database_outage_is_answered_unavailable_
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_socket_opened_during_an_outage_is_told_and_closed_with_1013(journey_map, owner):
-    from maps.live import CLOSE_TRY_AGAIN
-    from tests.maps.test_consumers import open_socket
+    from live.services import CLOSE_TRY_AGAIN
+    from tests.live.test_consumers import open_socket
 
     socket = await open_socket(journey_map.id, owner)
     lookup = mock.AsyncMock(side_effect=OperationalError("connection refused"))

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import exceptions, status
 
 from journeymap.api import ApiError
-from workspaces.models import MapRole, Membership, Workspace, role_at_least
+from workspaces.models import Membership, Workspace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from maps.models import JourneyMap
 
 
 def not_found(what: str = "object") -> ApiError:
@@ -59,37 +57,3 @@ def workspace_for(user: Any, workspace_id: Any, *, admin: bool = False) -> Works
     if admin and membership.role != Membership.Role.ADMIN:
         raise forbidden("Only workspace admins can do this.")
     return membership.workspace
-
-
-def map_for(user: Any, map_id: Any, minimum: str = MapRole.VIEWER) -> tuple[JourneyMap, str]:
-    """The map and the user's role on it, if that role is at least `minimum`."""
-    from django.db.models import OuterRef, Subquery
-
-    from maps.models import JourneyMap, strongest_role
-    from workspaces.models import MapAccess
-
-    if not getattr(user, "is_authenticated", False):
-        raise not_found("map")
-    # One query for the map and both of the caller's grants: the map document's query
-    # budget (PROTOCOL.md: bounded) starts here.
-    access = MapAccess.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
-    membership = Membership.objects.filter(workspace=OuterRef("workspace_id"), user=user)
-    journey_map = (
-        JourneyMap.objects.filter(pk=map_id)
-        .select_related("workspace")
-        .annotate(
-            map_role=Subquery(access),
-            workspace_role=Subquery(membership.values("role")[:1]),
-        )
-        .first()
-    )
-    role = (
-        strongest_role(journey_map.map_role, journey_map.workspace_role)
-        if journey_map is not None
-        else None
-    )
-    if journey_map is None or role is None:
-        raise not_found("map")
-    if not role_at_least(role, minimum):
-        raise forbidden(f"This needs the {minimum} role on the map; you are {role}.")
-    return journey_map, role

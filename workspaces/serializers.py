@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from journeymap.text import clean_text
 from workspaces.models import Membership, Workspace
 
 
@@ -27,8 +28,6 @@ class PlainTextMixin:
 
 
 def _clean(value: Any, max_length: int | None) -> Any:
-    from maps.ops import clean_text
-
     if isinstance(value, list):
         return [_clean(v, None) for v in value]
     if not isinstance(value, str):

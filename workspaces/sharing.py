@@ -4,7 +4,7 @@ Share links carry a random token of 256 bits (workspaces.models.new_share_token)
 narrows candidates by an indexed prefix and then compares the whole token in constant time,
 so response timing does not reveal how much of a guessed token matched.
 Revoking a link (or its expiry) also drops the sockets it opened: `share_link_revoke` tells
-the map's group with a SHARE_REVOKED control message that maps/consumers.py handles.
+the map's group with a SHARE_REVOKED control message that live/consumers.py handles.
 """
 
 from __future__ import annotations

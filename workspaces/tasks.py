@@ -1,6 +1,6 @@
 """Periodic work on access: close the sockets of share links that have just expired.
 
-Each socket opened with a link also closes itself at the link's expiry (maps/share_socket.py);
+Each socket opened with a link also closes itself at the link's expiry (live/share_links.py);
 this sweep is the second line for sockets that missed it (a process restarted, a clock moved).
 """
 

@@ -52,8 +52,8 @@ def export_csv(page: Any) -> str:
 def test_the_export_dialog_follows_the_job_over_the_socket_and_polls_without_one(
     template_map: Any, page: Any, asgi_server: AsgiServer
 ) -> None:
-    from maps.exports import export_run
-    from maps.models import ExportJob
+    from exports.models import ExportJob
+    from exports.services import export_run
 
     page.goto(f"{asgi_server.url}/maps/{template_map.pk}/")
     page.wait_for_selector("body[data-ready=true]")

@@ -84,7 +84,7 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
 ):
     first = stage_op("Nhận thức")
     change(journey_map, owner, first)
-    from maps.history import version_create
+    from history.services import version_create
 
     journey_map.refresh_from_db()
     version_create(journey_map=journey_map, name="Trước buổi họp", actor=owner)
@@ -136,8 +136,8 @@ def test_restoring_a_version_while_someone_else_keeps_editing(
     status = page.locator("#jm-status").text_content() or ""
     assert status.rstrip(".").split()[-1].isdigit(), status
     restored_to = int(status.rstrip(".").split()[-1])
-    from maps.history import document_at
     from maps.models import JourneyMap
+    from maps.revisions import document_at
 
     current = JourneyMap.objects.get(pk=journey_map.pk)
     restored = document_at(journey_map=current, revision=restored_to)

@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from maps.history import SNAPSHOT_EVERY, document_at
 from maps.models import Change, Item, JourneyMap, Lane, Stage, Version
 from maps.ops import OpError
+from maps.revisions import SNAPSHOT_EVERY, document_at
 from maps.services import AppliedChange, ChangeRequest, apply_ops, apply_ops_batch, map_document
 from workspaces.models import MapAccess, MapRole
 

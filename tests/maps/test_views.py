@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from maps.documents import document_export
 from maps.models import Change, JourneyMap
-from maps.templates_library import all_templates, get_template
+from method.library import all_templates, get_template
 from personas.models import Persona
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_the_blank_template_gives_stages_without_content(owner: Any, workspace: 
 def test_a_workspace_template_is_offered_and_builds_the_map(
     owner: Any, template_map: Any, workspace: Any
 ) -> None:
-    from maps.workspace_templates import workspace_template_save
+    from method.workspace_templates import workspace_template_save
 
     saved = workspace_template_save(
         journey_map=template_map, actor=owner, name_vi="Mẫu của nhóm", name_en="Team template"
@@ -91,7 +91,7 @@ def test_a_template_saved_in_another_workspace_is_refused(
     owner: Any, outsider: Any, workspace: Any
 ) -> None:
     from maps.documents import map_create
-    from maps.workspace_templates import workspace_template_save
+    from method.workspace_templates import workspace_template_save
     from workspaces.services import workspace_create
 
     theirs = workspace_create(name="Khác", creator=outsider)

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from maps.share_socket import CLOSE_NO_ACCESS, ShareLinkSocketMixin
+from live.share_links import CLOSE_NO_ACCESS, ShareLinkSocketMixin
 from workspaces.models import ShareLink
 from workspaces.sharing import SHARE_REVOKED
 from workspaces.tasks import share_links_expire

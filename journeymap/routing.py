@@ -1,7 +1,0 @@
-from django.urls import URLPattern, path
-
-from maps.consumers import MapConsumer
-
-websocket_urlpatterns: list[URLPattern] = [
-    path("ws/maps/<str:map_id>/", MapConsumer.as_asgi()),
-]

@@ -1,0 +1,65 @@
+"""What else happens when apply_ops applies a change, and where templates come from, without
+maps/ knowing the apps that do it (docs/architecture.md: every arrow points at maps).
+
+- The periodic snapshot is the map's own (maps/revisions.py); imports are local because
+  maps.revisions imports maps.services, which calls these hooks.
+- `change_applied` is a Django signal sent inside the change's transaction, with the map row
+  locked: receivers that reach outside the database (notifications, e-mail) wait for
+  `transaction.on_commit`, so a rolled-back change tells nobody anything.
+- Template sources turn the `template` key of a new map into the document it starts from;
+  the template library (method/) registers one when Django starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.dispatch import Signal
+
+if TYPE_CHECKING:
+    from maps.documents import PortableDocument
+    from workspaces.models import Workspace
+
+# Sent with journey_map, ops (the canonical op dicts) and actor_id (None for no user).
+change_applied = Signal()
+
+TemplateSource = Callable[..., "PortableDocument | None"]
+_template_sources: list[TemplateSource] = []
+
+
+def before_change(*, journey_map: Any) -> None:
+    """With the map row locked and before the change: take the periodic snapshot."""
+    from maps.revisions import snapshot_if_due
+
+    snapshot_if_due(journey_map=journey_map)
+
+
+def snapshot_due(*, revision: int, count: int) -> bool:
+    """Whether before_change would take a snapshot before one of the next `count` changes of
+    a map now at `revision` (a batch written in one statement cannot stop for one)."""
+    from maps.revisions import snapshot_due
+
+    return snapshot_due(revision=revision, count=count)
+
+
+def after_change(*, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None) -> None:
+    """Inside the change's transaction: tell the apps that listen."""
+    change_applied.send(
+        sender=type(journey_map), journey_map=journey_map, ops=ops, actor_id=actor_id
+    )
+
+
+def template_source_register(source: TemplateSource) -> None:
+    """`source(workspace=, key=, language=)` answers a PortableDocument or None."""
+    if source not in _template_sources:
+        _template_sources.append(source)
+
+
+def template_document(*, workspace: Workspace, key: str, language: str) -> PortableDocument | None:
+    """The document a new map made from template `key` starts from; None for an unknown key."""
+    for source in _template_sources:
+        document = source(workspace=workspace, key=key, language=language)
+        if document is not None:
+            return document
+    return None

@@ -1,0 +1,16 @@
+"""Routes of personas. `api_patterns` are included under /api/, `urlpatterns` at /."""
+
+from django.urls import URLPattern, path
+
+from personas import api, views
+
+api_patterns: list[URLPattern] = [
+    path("personas/", api.PersonaListView.as_view(), name="api-personas"),
+    path("personas/<uuid:persona_id>/", api.PersonaDetailView.as_view(), name="api-persona"),
+]
+
+urlpatterns: list[URLPattern] = [
+    path("personas/", views.persona_list, name="persona-list"),
+    path("personas/<uuid:persona_id>/", views.persona_edit, name="persona-edit"),
+    path("personas/<uuid:persona_id>/delete/", views.persona_delete, name="persona-delete"),
+]
