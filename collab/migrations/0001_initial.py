@@ -4,58 +4,99 @@ State only: maps' migrations made the table; maps/0005 forgets the model in maps
 The content type moves with it, so permissions granted on it stay granted.
 """
 
-
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-def content_type_move(apps, schema_editor, *, old="maps", new="collab"):
-    content_type = apps.get_model("contenttypes", "ContentType")
-    if not content_type.objects.filter(app_label=new, model="notification").exists():
-        content_type.objects.filter(app_label=old, model="notification").update(app_label=new)
-
-
-def content_type_back(apps, schema_editor):
-    content_type_move(apps, schema_editor, old="collab", new="maps")
-
+from journeymap.model_moves import content_type_move
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('maps', '0004_workspace_template'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("maps", "0004_workspace_template"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-            migrations.CreateModel(
-                name='Notification',
-                fields=[
-                    ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                    ('kind', models.CharField(choices=[('mention', 'Mention'), ('reply', 'Reply')], max_length=8)),
-                    ('read', models.BooleanField(default=False)),
-                    ('created_at', models.DateTimeField(auto_now_add=True)),
-                    ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                    ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='maps.comment')),
-                    ('map', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='maps.journeymap')),
-                    ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
-                ],
-                options={
-                    'verbose_name': 'notification',
-                    'db_table': 'maps_notification',
-                    'ordering': ['-created_at'],
-                    'indexes': [models.Index(fields=['recipient', 'read', '-created_at'], name='maps_notifi_recipie_03477e_idx')],
-                    'constraints': [models.UniqueConstraint(fields=('recipient', 'comment', 'kind'), name='one_notification_per_comment')],
-                },
-            ),
+                migrations.CreateModel(
+                    name="Notification",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
+                        ),
+                        (
+                            "kind",
+                            models.CharField(
+                                choices=[("mention", "Mention"), ("reply", "Reply")], max_length=8
+                            ),
+                        ),
+                        ("read", models.BooleanField(default=False)),
+                        ("created_at", models.DateTimeField(auto_now_add=True)),
+                        (
+                            "actor",
+                            models.ForeignKey(
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                        (
+                            "comment",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="notifications",
+                                to="maps.comment",
+                            ),
+                        ),
+                        (
+                            "map",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="notifications",
+                                to="maps.journeymap",
+                            ),
+                        ),
+                        (
+                            "recipient",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="notifications",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                    ],
+                    options={
+                        "verbose_name": "notification",
+                        "db_table": "maps_notification",
+                        "ordering": ["-created_at"],
+                        "indexes": [
+                            models.Index(
+                                fields=["recipient", "read", "-created_at"],
+                                name="maps_notifi_recipie_03477e_idx",
+                            )
+                        ],
+                        "constraints": [
+                            models.UniqueConstraint(
+                                fields=("recipient", "comment", "kind"),
+                                name="one_notification_per_comment",
+                            )
+                        ],
+                    },
+                ),
             ],
             database_operations=[],
         ),
-        migrations.RunPython(content_type_move, content_type_back),
+        content_type_move("notification", old="maps", new="collab"),
     ]

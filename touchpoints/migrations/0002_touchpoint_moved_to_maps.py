@@ -6,15 +6,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('touchpoints', '0001_initial'),
-        ('maps', '0006_touchpoint'),
+        ("touchpoints", "0001_initial"),
+        ("maps", "0006_touchpoint"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.DeleteModel(name='Touchpoint')],
+            state_operations=[migrations.DeleteModel(name="Touchpoint")],
             database_operations=[],
         ),
     ]
