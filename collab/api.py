@@ -1,4 +1,5 @@
-"""REST for who has access: per-map roles, share links, the share-link view, notifications.
+"""REST for who has access and what they say: per-map roles, share links, the share-link
+view, notifications, the workspace activity feed.
 
 Thin views: validate, call one service (workspaces.sharing, collab.notifications), serialize.
 """

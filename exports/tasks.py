@@ -1,4 +1,4 @@
-"""Celery tasks of the maps app: rendering exports and removing old export files.
+"""Celery tasks of exports: rendering exports and removing old export files.
 
 The export task is acks-late and rejected on worker loss (settings), so a job whose worker
 died mid-run is delivered again; it is idempotent per job id (`export_claim` skips a finished
