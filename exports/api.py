@@ -61,7 +61,12 @@ class ExportDetailView(APIView):
         return Response(services.export_job_view(job))
 
 
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class ExportFileView(APIView):
@@ -70,6 +75,10 @@ class ExportFileView(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
             (200, "text/csv"): OpenApiTypes.STR,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY,
         }
     )
     def get(self, request: Request, export_id: Any) -> FileResponse:

@@ -1,4 +1,4 @@
-"""Export jobs: one requested PDF, PNG or CSV of a map, its progress and its file."""
+"""Export jobs: one requested PDF, PNG, CSV or XLSX of a map, its progress and its file."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class ExportJob(models.Model):
         PDF = "pdf", "PDF"
         PNG = "png", "PNG"
         CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -1,4 +1,4 @@
-"""Exports of a map to PDF, PNG and CSV (issue 6; DESIGN.md, "Exports").
+"""Exports of a map to PDF, PNG, CSV and XLSX (issues 6 and 16; DESIGN.md, "Exports").
 
 `export_create` validates the options, records an ExportJob and queues the Celery task after
 commit; the task calls `export_run`, which renders the print template (templates/print/map.html)
@@ -33,6 +33,7 @@ from exports.models import ExportJob
 from journeymap.outages import OUTAGES
 from maps.models import JourneyMap
 from maps.services import broadcast, map_document
+from sheets.writing import workbook_bytes
 from touchpoints.catalog import CHANNELS_BY_KEY, ICON_PATHS
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class ExportOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["pdf", "png", "csv"]
+    format: Literal["pdf", "png", "csv", "xlsx"]
     paper: Literal["A4", "A3", "A2", "Letter", "Tabloid", "poster"] = "A3"
     orientation: Literal["landscape", "portrait"] = "landscape"
     lanes: list[uuid.UUID] | None = Field(default=None, max_length=60)
@@ -679,6 +680,9 @@ def export_produce(*, job: ExportJob, engine: str | None = None) -> tuple[bytes,
     name = _file_name(job, journey_map.title)
     if options.format == "csv":
         return map_csv(document=document, options=options), name
+    if options.format == "xlsx":
+        language = options.language or document.get("language") or "vi"
+        return workbook_bytes(document=document, language=language), name
     html = print_html(document=document, options=options, workspace_name=journey_map.workspace.name)
     export_progress(job=job, progress=20)
     layout = layout_for(stage_count=len(document["stages"]), options=options)
@@ -714,7 +718,7 @@ def export_run(*, job_id: uuid.UUID | str, engine: str | None = None) -> ExportJ
         job.pk,
         job.format,
         len(content),
-        engine_name(engine) if job.format != "csv" else "csv",
+        engine_name(engine) if job.format in {"pdf", "png"} else job.format,
     )
     return job
 

@@ -64,6 +64,25 @@ def test_a_viewer_exports_a_csv_and_downloads_it(
     assert "Nhận thức" in content
 
 
+def test_an_xlsx_export_downloads_as_a_workbook_of_the_map(
+    template_map: Any, owner: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from openpyxl import load_workbook
+
+    client = client_for(owner)
+    response = export(client, template_map, django_capture_on_commit_callbacks, format="xlsx")
+    assert response.status_code == 202
+    body = client.get(f"/api/exports/{response.json()['id']}/").json()
+    assert body["status"] == "done" and body["filename"].endswith(".xlsx")
+    download = client.get(body["file"])
+    assert download["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    grid = book.worksheets[0]
+    assert [c.value for c in grid[2]][1:3] == ["Nhận thức", "Cân nhắc"]
+
+
 def test_a_pdf_export_through_the_api_is_a_pdf_of_the_map(
     template_map: Any, owner: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -56,7 +56,7 @@ function checkbox(name, labelText, checked, value) {
 function buildForm() {
   const d = doc();
   const format = el("div", { class: "jm-xp-formats", role: "radiogroup", "aria-label": _("Format") });
-  for (const [key, label] of [["pdf", "PDF"], ["png", "PNG"], ["csv", "CSV"]]) {
+  for (const [key, label] of [["pdf", "PDF"], ["png", "PNG"], ["csv", "CSV"], ["xlsx", "XLSX"]]) {
     format.append(el("label", { class: "jm-xp-format" },
       el("input", { type: "radio", name: "format", value: key, checked: key === "pdf" }), ` ${label}`));
   }
@@ -86,6 +86,7 @@ function readOptions(form) {
   const lanes = data.getAll("lanes");
   if (lanes.length !== doc().lanes.length) body.lanes = lanes;
   if (format === "csv") return body;
+  if (format === "xlsx") return { format, language: data.get("language") };
   body.paper = data.get("paper");
   body.orientation = data.get("orientation");
   body.language = data.get("language");

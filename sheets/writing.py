@@ -1,0 +1,234 @@
+"""A journey map as an XLSX workbook (openpyxl): the grid people read and filter, and the
+sheets that carry what a grid cannot (personas, metrics, action plan, comments).
+
+The grid is the layout sheets/imports.py reads, so exporting and importing again gives the
+same stages, lanes, kinds and card texts; a hidden `journeymap` sheet records each lane's kind.
+Text is stored as text: a value that begins like a formula (= + - @) is written as a string
+cell with Excel's quote prefix, so no spreadsheet program ever runs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from maps.models import ItemKind
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = "E8EEF7"
+LANE_FILL = "F3F4F6"
+
+LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "grid": "Bản đồ hành trình",
+        "stage": "Giai đoạn",
+        "lane": "Hạng mục",
+        "personas": "Chân dung khách hàng",
+        "metrics": "Chỉ số",
+        "actions": "Kế hoạch hành động",
+        "comments": "Bình luận",
+        "persona_columns": "Tên|Câu nói|Tuổi|Nơi sống|Nghề nghiệp|Công ty|Mục tiêu|Điểm đau",
+        "metric_columns": "Hạng mục|Giai đoạn|Chỉ số|Thực tế|Mục tiêu|Đơn vị|Xu hướng",
+        "action_columns": "Hạng mục|Giai đoạn|Việc cần làm|Phụ trách|Hạn|Trạng thái|Khắc phục",
+        "comment_columns": "Giai đoạn|Hạng mục|Thẻ|Người viết|Bình luận|Ngày|Đã giải quyết",
+        "yes": "Có",
+        "no": "Không",
+    },
+    "en": {
+        "grid": "Journey map",
+        "stage": "Stage",
+        "lane": "Lane",
+        "personas": "Personas",
+        "metrics": "Metrics",
+        "actions": "Action plan",
+        "comments": "Comments",
+        "persona_columns": "Name|Quote|Age|Location|Job title|Company|Goals|Pain points",
+        "metric_columns": "Lane|Stage|Metric|Actual|Target|Unit|Trend",
+        "action_columns": "Lane|Stage|Action|Owner|Due|Status|Fixes",
+        "comment_columns": "Stage|Lane|Card|Author|Comment|Date|Resolved",
+        "yes": "Yes",
+        "no": "No",
+    },
+}
+PERSONA_FIELDS: tuple[str, ...] = ("name", "quote", "age", "location", "job_title", "company")
+PERSONA_FIELDS += ("goals", "pain_points")
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)
+        cell.value = value
+        if value.startswith(FORMULA_START):
+            cell.data_type = "s"  # openpyxl would store "=…" as a formula
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _header(ws: Worksheet, names: str, widths: list[int]) -> None:
+    for col, name in enumerate(names.split("|"), start=1):
+        cell = _put(ws, 1, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+
+
+def card_line(item: dict[str, Any]) -> str:
+    """One item as one line of its grid cell (a newline would make two cards on import)."""
+    if item["kind"] == ItemKind.EMOTION:
+        score = item.get("score") or 0
+        text = f"{score:+d}" if score else "0"
+        note = item.get("note") or item.get("text") or ""
+        return f"{text} {note}".strip()
+    text = item.get("text") or item.get("name") or ""
+    return " ".join(text.split())
+
+
+def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
+    stages, lanes = doc["stages"], doc["lanes"]
+    _put(ws, 1, 1, doc["title"]).font = Font(bold=True, size=14)
+    _put(ws, 2, 1, labels["stage"]).font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+    for col, stage in enumerate(stages, start=2):
+        cell = _put(ws, 2, col, stage["name"])
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        colour = (stage.get("color") or "").lstrip("#") or HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=colour.upper())
+        ws.column_dimensions[get_column_letter(col)].width = 32
+    cells: dict[tuple[str, str], list[str]] = {}
+    for item in doc["items"]:
+        line = card_line(item)
+        if line:
+            cells.setdefault((item["lane"], item["stage"]), []).append(line)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, lane in enumerate(lanes, start=3):
+        title = _put(ws, row, 1, lane["title"])
+        title.font = Font(bold=True)
+        title.fill = PatternFill("solid", fgColor=LANE_FILL)
+        title.alignment = wrap
+        for col, stage in enumerate(stages, start=2):
+            lines = cells.get((lane["id"], stage["id"]))
+            if lines:
+                value: Any = "\n".join(lines)
+                if (
+                    lane["kind"] == "emotions"
+                    and len(lines) == 1
+                    and lines[0].lstrip("+-").isdigit()
+                ):
+                    value = int(lines[0])  # a bare score stays a number people can chart
+                _put(ws, row, col, value).alignment = wrap
+    ws.freeze_panes = "B3"
+
+
+def _kinds(ws: Worksheet, doc: dict[str, Any]) -> None:
+    _put(ws, 1, 1, "lane")
+    _put(ws, 1, 2, "kind")
+    for row, lane in enumerate(doc["lanes"], start=2):
+        _put(ws, row, 1, lane["title"])
+        _put(ws, row, 2, lane["kind"])
+    ws.sheet_state = "hidden"
+
+
+def _rows(ws: Worksheet, start: int, rows: list[list[Any]]) -> None:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, values in enumerate(rows, start=start):
+        for col, value in enumerate(values, start=1):
+            if value not in (None, ""):
+                _put(ws, row, col, value).alignment = wrap
+
+
+def workbook_bytes(*, document: dict[str, Any], language: str) -> bytes:
+    labels = LABELS["en" if language == "en" else "vi"]
+    doc = document
+    stages = {s["id"]: s["name"] for s in doc["stages"]}
+    lanes = {lane["id"]: lane["title"] for lane in doc["lanes"]}
+    items = {i["id"]: i for i in doc["items"]}
+    book = Workbook()
+    grid = book.active
+    assert grid is not None
+    grid.title = labels["grid"]
+    _grid(grid, doc, labels)
+
+    ws = book.create_sheet(labels["personas"])
+    _header(ws, labels["persona_columns"], [20, 36, 10, 18, 20, 20, 40, 40])
+    _rows(ws, 2, [[p.get(f) or "" for f in PERSONA_FIELDS] for p in doc["personas"]])
+
+    in_map = [i for i in doc["items"] if i["stage"] in stages and i["lane"] in lanes]
+    ws = book.create_sheet(labels["metrics"])
+    _header(ws, labels["metric_columns"], [20, 20, 36, 12, 12, 10, 10])
+    metrics = [i for i in in_map if i["kind"] == ItemKind.METRIC]
+    _rows(
+        ws,
+        2,
+        [
+            [
+                lanes[i["lane"]],
+                stages[i["stage"]],
+                i.get("name") or i.get("text") or "",
+                i.get("value"),
+                i.get("target"),
+                i.get("unit") or "",
+                i.get("trend") or "",
+            ]
+            for i in metrics
+        ],
+    )
+
+    ws = book.create_sheet(labels["actions"])
+    _header(ws, labels["action_columns"], [20, 20, 44, 18, 12, 12, 36])
+    actions = [i for i in in_map if i["kind"] == ItemKind.ACTION]
+    _rows(
+        ws,
+        2,
+        [
+            [
+                lanes[i["lane"]],
+                stages[i["stage"]],
+                i.get("text") or "",
+                i.get("owner") or "",
+                dt.date.fromisoformat(i["due"]) if i.get("due") else None,
+                i.get("status") or "",
+                card_line(items[i["fixes"]]) if i.get("fixes") in items else "",
+            ]
+            for i in actions
+        ],
+    )
+    for row in range(2, len(actions) + 2):
+        ws.cell(row=row, column=5).number_format = "DD/MM/YYYY"
+
+    ws = book.create_sheet(labels["comments"])
+    _header(ws, labels["comment_columns"], [20, 20, 36, 20, 48, 18, 10])
+    rows = []
+    for comment in doc.get("comments", []):
+        item = items.get(comment.get("item") or "")
+        stage_id = item["stage"] if item else comment.get("stage")
+        rows.append(
+            [
+                stages.get(stage_id or "", ""),
+                lanes.get(item["lane"], "") if item else "",
+                card_line(item) if item else "",
+                comment["author"]["name"],
+                comment["text"],
+                comment["created"][:10],
+                labels["yes"] if comment.get("resolved") else labels["no"],
+            ]
+        )
+    _rows(ws, 2, rows)
+
+    _kinds(book.create_sheet("journeymap"), doc)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
