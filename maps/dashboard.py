@@ -10,9 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from maps.models import JourneyMap, MapType, Stage
+from maps.models import JourneyMap, LaneKind, MapType, Stage
 from personas.models import Persona
 from workspaces.current import current_membership
 from workspaces.models import Workspace
@@ -95,5 +96,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "personas": Persona.objects.filter(workspace=workspace),
             "owners": owners,
             "type_labels": dict(MapType.choices),
+            "import_config": {
+                # The sheets app's routes, by name: maps does not import the apps built on it.
+                "preview": reverse("api-sheet-import-preview", args=[workspace.pk]),
+                "create": reverse("api-sheet-import", args=[workspace.pk]),
+                "kinds": [[value, str(label)] for value, label in LaneKind.choices],
+            },
         },
     )
