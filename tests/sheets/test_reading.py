@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from sheets.reading import OLE_SIGNATURE, SheetError, book_read
 from tests.sheets.helpers import cp1258, with_cached_values, with_part, xlsx
@@ -61,7 +62,8 @@ def test_a_formula_without_a_saved_value_is_reported_not_computed():
 def test_macros_in_a_workbook_are_ignored_and_said_so():
     data = with_part(xlsx([["a", "b"]]), "xl/vbaProject.bin", b"Attribute VB_Name = x")
 
-    book = book_read(data=data, filename="map.xlsm")
+    with translation.override("en"):
+        book = book_read(data=data, filename="map.xlsm")
 
     assert book.sheets[0].cells == {(1, 1): "a", (1, 2): "b"}
     assert "macros" in book.notices[0]
@@ -109,10 +111,14 @@ def test_bytes_no_encoding_can_read_are_refused_clearly():
 def test_a_password_protected_workbook_is_refused_with_what_to_do():
     data = OLE_SIGNATURE + b"\x00" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 100
 
-    error = read_error(data)
+    with translation.override("en"):
+        error = read_error(data)
+    with translation.override("vi"):
+        in_vietnamese = read_error(data)
 
     assert error.code == "encrypted"
     assert "password" in error.message
+    assert "mật khẩu" in in_vietnamese.message
 
 
 def test_an_old_xls_file_is_refused_with_what_to_do():
