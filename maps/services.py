@@ -30,6 +30,7 @@ from maps.ops import (
     Write,
     apply_op,
     dump_op,
+    items_taken_preload,
     parse_ops,
     writes_only,
 )
@@ -212,6 +213,7 @@ def _change_ops(
     not yet saved, and the map columns a map.update changed (saved by the caller)."""
     hooks.before_change(journey_map=journey_map)
     ctx = Context(map=journey_map, actor=user, role=role or "")
+    items_taken_preload(ctx, parsed)
     # No savepoint per op: any failure leaves the outer block and rolls the change back.
     for index, op in enumerate(parsed):
         try:

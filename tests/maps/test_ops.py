@@ -1084,3 +1084,79 @@ def test_a_retried_change_is_not_broadcast_again(
         change(journey_map, owner, op, change_id=change_id)
 
     assert _pending(layer, channel) == []
+
+
+# --- big changes (imports, templates): parents read once, item ids checked in one query -------
+
+
+def _cards(board: Board, count: int, **extra: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "item.create",
+            "id": new(),
+            "lane": board.lanes["actions"],
+            "stage": board.stage,
+            "position": f"b{n:03d}",
+            "text": f"Thẻ {n}",
+            **extra,
+        }
+        for n in range(count)
+    ]
+
+
+def test_a_big_change_reads_each_lane_and_stage_once(board, owner, django_assert_max_num_queries):
+    cards = _cards(board, 40)
+    # The lock, the preload of taken ids, one read of the lane and the stage, the room count,
+    # forty inserts, the revision and the log (plus savepoints and hooks): not 4 per card.
+    with django_assert_max_num_queries(60):
+        change(board.map, owner, *cards)
+    assert Item.objects.filter(map=board.map, lane_id=board.lanes["actions"]).count() == 42
+
+
+def test_a_big_change_refuses_an_item_id_already_used_and_changes_nothing(board, owner):
+    cards = _cards(board, 10)
+    cards[7]["id"] = board.card
+    before = content_of(board.map)
+
+    error = refused(board.map, owner, *cards)
+
+    assert (error.code, error.op) == ("invalid_op", 7)
+    assert "already used" in error.message
+    assert content_of(board.map) == before
+
+
+def test_a_big_change_refuses_the_same_new_id_twice(board, owner):
+    cards = _cards(board, 10)
+    cards[9]["id"] = cards[2]["id"]
+    before = content_of(board.map)
+
+    error = refused(board.map, owner, *cards)
+
+    assert (error.code, error.op) == ("invalid_op", 9)
+    assert content_of(board.map) == before
+
+
+def test_a_big_change_may_create_again_an_item_it_deleted(board, owner):
+    cards = _cards(board, 10)
+    cards[5]["id"] = board.card
+    change(board.map, owner, {"type": "item.delete", "id": board.card}, *cards)
+    assert Item.objects.get(pk=board.card).text == "Thẻ 5"
+
+
+def test_a_lane_deleted_in_a_change_takes_no_more_items_from_it(board, owner):
+    lane = new()
+    cards = _cards(board, 10)
+    for card in cards:
+        card["lane"] = lane
+    before = content_of(board.map)
+    ops = [
+        {"type": "lane.create", "id": lane, "kind": "actions", "title": "x", "position": "z0"},
+        *cards[:5],
+        {"type": "lane.delete", "id": lane},
+        *cards[5:],
+    ]
+
+    error = refused(board.map, owner, *ops)
+
+    assert (error.code, error.op) == ("not_found", 7)
+    assert content_of(board.map) == before
