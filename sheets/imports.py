@@ -25,8 +25,9 @@ from pydantic import ValidationError
 from maps.documents import PortableDocument, map_create
 from maps.models import ItemKind, JourneyMap, LaneKind, Language, item_kind_for_lane
 from maps.ops import MAX_ITEMS, MAX_LANES, MAX_STAGES
-from sheets.kinds import emotion_read, kind_guess, plain
+from sheets.kinds import channel_guess, emotion_read, kind_guess, plain
 from sheets.reading import Book, Sheet, SheetError, address, book_read
+from touchpoints.catalog import CHANNELS_BY_KEY
 from workspaces.models import Workspace
 
 MAX_CELL_CHARS = 5000
@@ -601,9 +602,18 @@ def lane_items(
                 items.append({"stage": stage, "score": score, "note": note[:1000]})
             elif item_kind == ItemKind.METRIC:
                 items.append({"stage": stage, "name": line[:MAX_NAME_CHARS], "text": line})
+            elif item_kind == ItemKind.TOUCHPOINT:
+                items.append({"stage": stage, "text": line, **_channel(line)})
             else:
                 items.append({"stage": stage, "text": line})
     return items
+
+
+def _channel(text: str) -> dict[str, Any]:
+    key = channel_guess(text)
+    if key is None:
+        return {}
+    return {"channel": key, "online": CHANNELS_BY_KEY[key].online}
 
 
 def _fits(item: dict[str, Any], kind: str) -> bool:

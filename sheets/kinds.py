@@ -152,3 +152,46 @@ def emotion_read(line: str) -> tuple[int, str] | None:
         if re.match(rf"{re.escape(phrase)}(\W|$)", words):
             return score, line
     return None
+
+
+# Words in a touchpoint's text that name a channel of the catalog (touchpoints/catalog.py),
+# checked in this order on the text without accents: "Fanpage Facebook" -> social.
+CHANNEL_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("live_chat", ("live chat", "chat truc tuyen", "tro chuyen truc tuyen")),
+    ("chatbot", ("chatbot", "chat bot")),
+    ("email_support", ("email ho tro", "support email", "email support")),
+    ("email", ("email", "e-mail", "newsletter", "ban tin")),
+    ("sms", ("sms", "tin nhan")),
+    ("hotline", ("hotline", "tong dai", "call center", "cham soc khach hang", "goi dien")),
+    (
+        "social",
+        ("facebook", "fanpage", "zalo", "tiktok", "instagram", "youtube", "mang xa hoi", "social"),
+    ),
+    ("search", ("google", "tim kiem", "search", "seo")),
+    ("online_ads", ("quang cao truc tuyen", "online ad", "ads", "quang cao")),
+    ("review_sites", ("trang danh gia", "review site")),
+    ("reviews", ("danh gia", "review", "xep hang", "rating")),
+    ("mobile_app", ("ung dung", "mobile app", "app")),
+    ("pricing", ("bang gia", "pricing")),
+    ("faq", ("faq", "cau hoi thuong gap")),
+    ("help_centre", ("trung tam tro giup", "help centre", "help center")),
+    ("product_pages", ("trang san pham", "product page")),
+    ("website", ("website", "trang web", "web")),
+    ("blog", ("blog",)),
+    ("video_guides", ("video",)),
+    ("payment", ("thanh toan", "payment", "momo", "vi dien tu", "the tin dung")),
+    ("store", ("cua hang", "showroom", "store", "sieu thi", "chi nhanh")),
+    ("event", ("su kien", "hoi cho", "event", "trien lam")),
+    ("sales_team", ("nhan vien ban hang", "sales", "tu van vien")),
+    ("support_agents", ("nhan vien ho tro", "support agent")),
+    ("referral", ("gioi thieu", "referral", "ban be", "truyen mieng")),
+]
+
+
+def channel_guess(text: str) -> str | None:
+    """The catalog channel a touchpoint's text names, or None."""
+    words = plain(text)
+    for key, phrases in CHANNEL_WORDS:
+        if any(re.search(rf"(^|\W){re.escape(p)}($|\W)", words) for p in phrases):
+            return key
+    return None

@@ -85,6 +85,16 @@ def _header(ws: Worksheet, names: str, widths: list[int]) -> None:
     ws.freeze_panes = "A2"
 
 
+def header_fill(colour: str) -> str:
+    """A stage's colour as a light tint behind its name: the editor's colours are strong
+    accents (#4F46E5), and dark text on them would be hard to read."""
+    hex_digits = colour.lstrip("#")
+    if len(hex_digits) != 6:
+        return HEADER_FILL
+    channels = (int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
+    return "".join(f"{round(255 - (255 - c) * 0.3):02X}" for c in channels)
+
+
 def card_line(item: dict[str, Any]) -> str:
     """One item as one line of its grid cell (a newline would make two cards on import)."""
     if item["kind"] == ItemKind.EMOTION:
@@ -105,8 +115,7 @@ def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
         cell = _put(ws, 2, col, stage["name"])
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        colour = (stage.get("color") or "").lstrip("#") or HEADER_FILL
-        cell.fill = PatternFill("solid", fgColor=colour.upper())
+        cell.fill = PatternFill("solid", fgColor=header_fill(stage.get("color") or ""))
         ws.column_dimensions[get_column_letter(col)].width = 32
     cells: dict[tuple[str, str], list[str]] = {}
     for item in doc["items"]:

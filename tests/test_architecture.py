@@ -22,7 +22,7 @@ ALLOWED = {
     "collab": {"maps", "workspaces", "exports"},
     "history": {"maps", "workspaces", "personas"},
     "method": {"maps", "workspaces", "personas", "touchpoints"},
-    "sheets": {"maps", "workspaces"},
+    "sheets": {"maps", "workspaces", "touchpoints"},
 }
 
 

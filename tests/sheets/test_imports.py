@@ -194,6 +194,10 @@ def test_confirming_creates_the_map_in_one_change(workspace, owner):
         "Facebook",
         "Website",
     }
+    channels = Item.objects.filter(map=journey_map, kind="touchpoint").values_list(
+        "text", "channel", "online"
+    )
+    assert set(channels) == {("Facebook", "social", True), ("Website", "website", True)}
 
 
 def test_a_kind_changed_in_the_preview_is_the_kind_created(workspace, owner):

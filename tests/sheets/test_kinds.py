@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheets.kinds import emotion_read, kind_guess
+from sheets.kinds import channel_guess, emotion_read, kind_guess
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,29 @@ def test_an_emotion_line_is_read_as_a_score_and_a_note(line, read):
 @pytest.mark.parametrize("line", ["3", "10 người", "hmm", "2.5"])
 def test_a_line_that_names_no_emotion_is_not_read_as_one(line):
     assert emotion_read(line) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("Fanpage Facebook", "social"),
+        ("Nhóm Zalo của cửa hàng", "social"),
+        ("Tìm trên Google", "search"),
+        ("Website", "website"),
+        ("Trang web chính thức", "website"),
+        ("Ứng dụng", "mobile_app"),
+        ("Tổng đài", "hotline"),
+        ("Email xác nhận đơn", "email"),
+        ("Thanh toán bằng ví MoMo", "payment"),
+        ("Cửa hàng Quận 1", "store"),
+        ("Live chat on the pricing page", "live_chat"),
+        ("Bạn bè giới thiệu", "referral"),
+    ],
+)
+def test_a_touchpoint_names_its_channel_in_vietnamese_or_english(text, channel):
+    assert channel_guess(text) == channel
+
+
+@pytest.mark.parametrize("text", ["Nhận hàng", "Webinar replay", "Appendix"])
+def test_a_touchpoint_that_names_no_channel_gets_none(text):
+    assert channel_guess(text) is None

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from maps.services import apply_ops, map_document
 from sheets.imports import sheet_import_create
-from sheets.writing import workbook_bytes
+from sheets.writing import header_fill, workbook_bytes
 from tests.exports.helpers import build_map
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +145,12 @@ def test_the_workbook_has_the_grid_and_the_sheets_for_personas_metrics_actions_c
     ]
     actions = book["Kế hoạch hành động"]
     assert [c.value for c in actions[2]][2:4] == ["Rút ngắn thời gian chờ", "CSKH"]
+
+
+def test_a_stage_header_is_a_light_tint_of_the_stage_colour_so_its_name_stays_readable():
+    assert header_fill("#4F46E5") == "CAC8F7"
+    assert header_fill("#000000") == "B2B2B2"
+    assert header_fill("") == header_fill("red") == "E8EEF7"
 
 
 def test_text_that_begins_like_a_formula_is_stored_as_text_never_as_a_formula(journey_map, owner):
