@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import unicodedata
 from typing import Any
 
@@ -24,6 +25,8 @@ from maps.models import ItemKind
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = "E8EEF7"
+STAGE_WIDTH = 32  # characters
+LINE_HEIGHT = 15  # points: one line of 11-point text
 LANE_FILL = "F3F4F6"
 
 LABELS: dict[str, dict[str, str]] = {
@@ -116,7 +119,7 @@ def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.fill = PatternFill("solid", fgColor=header_fill(stage.get("color") or ""))
-        ws.column_dimensions[get_column_letter(col)].width = 32
+        ws.column_dimensions[get_column_letter(col)].width = STAGE_WIDTH
     cells: dict[tuple[str, str], list[str]] = {}
     for item in doc["items"]:
         line = card_line(item)
@@ -128,9 +131,11 @@ def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
         title.font = Font(bold=True)
         title.fill = PatternFill("solid", fgColor=LANE_FILL)
         title.alignment = wrap
+        tallest = 1
         for col, stage in enumerate(stages, start=2):
             lines = cells.get((lane["id"], stage["id"]))
             if lines:
+                tallest = max(tallest, wrapped_lines(lines, STAGE_WIDTH))
                 value: Any = "\n".join(lines)
                 if (
                     lane["kind"] == "emotions"
@@ -139,7 +144,26 @@ def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
                 ):
                     value = int(lines[0])  # a bare score stays a number people can chart
                 _put(ws, row, col, value).alignment = wrap
+        # Neither Excel nor LibreOffice grows a row to its wrapped text when opening a file:
+        # without a height, every cell would show its first line only.
+        ws.row_dimensions[row].height = LINE_HEIGHT * tallest + 4
     ws.freeze_panes = "B3"
+    _print_setup(ws)
+
+
+def wrapped_lines(lines: list[str], width: int) -> int:
+    """How many lines a cell of `width` characters shows for these lines, wrapped."""
+    return sum(max(1, math.ceil(len(line) / (width - 2))) for line in lines)
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed from Excel: landscape, as wide as one page, stages and lanes on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
+    ws.print_title_cols = "A:A"
 
 
 def _kinds(ws: Worksheet, doc: dict[str, Any]) -> None:

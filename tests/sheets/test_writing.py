@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from maps.services import apply_ops, map_document
 from sheets.imports import sheet_import_create
-from sheets.writing import header_fill, workbook_bytes
+from sheets.writing import header_fill, workbook_bytes, wrapped_lines
 from tests.exports.helpers import build_map
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +151,27 @@ def test_a_stage_header_is_a_light_tint_of_the_stage_colour_so_its_name_stays_re
     assert header_fill("#4F46E5") == "CAC8F7"
     assert header_fill("#000000") == "B2B2B2"
     assert header_fill("") == header_fill("red") == "E8EEF7"
+
+
+def test_a_row_is_as_tall_as_its_longest_wrapped_cell_and_the_grid_prints_one_page_wide(
+    journey_map, owner
+):
+    rich_map(journey_map, owner)
+    book = load_workbook(
+        io.BytesIO(workbook_bytes(document=map_document(journey_map=journey_map), language="en"))
+    )
+    grid = book["Journey map"]
+    heights = {row: grid.row_dimensions[row].height for row in range(3, grid.max_row + 1)}
+    assert all(height and height >= 19 for height in heights.values())
+    assert grid.page_setup.orientation == "landscape"
+    assert grid.sheet_properties.pageSetUpPr.fitToPage is True
+    assert grid.print_title_rows == "$2:$2"
+
+
+def test_wrapped_lines_count_each_line_and_its_wraps():
+    assert wrapped_lines(["short"], 32) == 1
+    assert wrapped_lines(["short", "x" * 31], 32) == 3
+    assert wrapped_lines([""], 32) == 1
 
 
 def test_text_that_begins_like_a_formula_is_stored_as_text_never_as_a_formula(journey_map, owner):
