@@ -197,8 +197,8 @@ function decorate() {
 
 const ROLES = () => [["owner", _("Owner")], ["editor", _("Editor")], ["commenter", _("Commenter")], ["viewer", _("Viewer")]];
 
-function roleSelect(value, name = "role") {
-  const select = el("select", { name, class: "jm-select" });
+function roleSelect(value, label, name = "role") {
+  const select = el("select", { name, class: "jm-select", "aria-label": label });
   for (const [key, label] of ROLES()) select.append(el("option", { value: key, text: label }));
   select.value = value;
   return select;
@@ -212,7 +212,7 @@ async function drawShare(dialog) {
     const item = el("li", { "data-user": row.user.username },
       el("span", { class: "jm-sh-who", text: `${row.user.name} (@${row.user.username})` }));
     if (owner && row.explicit) {
-      const select = roleSelect(row.role);
+      const select = roleSelect(row.role, fmt(_("Role of %(who)s"), { who: row.user.name }));
       select.addEventListener("change", () => api(mapUrl(`members/${row.user.id}/`), { method: "PATCH", body: { role: select.value } })
         .then(() => drawShare(dialog), (error) => { toast(error.message, "error"); drawShare(dialog); }));
       const remove = el("button", { type: "button", class: "jm-btn jm-btn-danger", text: _("Remove") });
@@ -225,7 +225,7 @@ async function drawShare(dialog) {
   const parts = [el("h2", { text: _("Share this map") }), el("h3", { text: _("People with access") }), rows];
   if (owner) {
     const who = el("input", { name: "who", placeholder: _("Username or email"), "aria-label": _("Username or email"), required: true });
-    const role = roleSelect("commenter");
+    const role = roleSelect("commenter", _("Role"));
     const invite = el("form", { class: "jm-sh-invite" }, who, role, el("button", { type: "submit", class: "jm-btn jm-btn-primary", text: _("Invite") }));
     invite.addEventListener("submit", async (event) => {
       event.preventDefault();

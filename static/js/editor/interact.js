@@ -2,7 +2,7 @@
 // selection, Enter edits, Esc leaves, Delete deletes, Alt+arrows move, Ctrl/Cmd+Z undo,
 // Shift+Ctrl/Cmd+Z or Ctrl+Y redo).
 import { ed, commit, select, undo, redo, toast } from "./editor.js";
-import { _ } from "./i18n.js";
+import { _, fmt } from "./i18n.js";
 import { keyBetween, keyAt, newId, byPosition } from "./keys.js";
 import { itemKindForLane } from "./state.js";
 import { addPoint, setScore } from "./emotion.js";
@@ -175,11 +175,29 @@ function moveCard(id, dx, dy) {
   } else {
     const siblings = ed.store.cellItems(item.lane, item.stage);
     const index = siblings.findIndex((i) => i.id === id) + dy;
-    if (index < 0 || index >= siblings.length) return;
+    if (index < 0 || index >= siblings.length) {
+      moveCardToLane(item, dy);
+      return;
+    }
     const rest = siblings.filter((i) => i.id !== id);
     commit([{ type: "item.move", id, position: keyAt(rest, index) }]);
   }
   refocus(`.jm-card[data-id="${id}"]`);
+}
+
+// Past the top or bottom of its cell, Alt+Up/Down carries a card into the nearest lane above or
+// below that holds the same kind of item (a touchpoint only goes to a touchpoint lane).
+function moveCardToLane(item, dy) {
+  const lanes = ed.store.lanes();
+  const kind = itemKindForLane(ed.store.lane(item.lane).kind);
+  let index = lanes.findIndex((l) => l.id === item.lane) + dy;
+  while (index >= 0 && index < lanes.length && itemKindForLane(lanes[index].kind) !== kind) index += dy;
+  if (index < 0 || index >= lanes.length) return;
+  const lane = lanes[index];
+  const target = ed.store.cellItems(lane.id, item.stage);
+  commit([{ type: "item.move", id: item.id, lane: lane.id, position: dy > 0 ? keyAt(target, 0) : keyAt(target, target.length) }]);
+  toast(fmt(_("Moved to %(lane)s."), { lane: lane.title }));
+  refocus(`.jm-card[data-id="${item.id}"]`);
 }
 
 function moveHeader(isStage, id, delta) {

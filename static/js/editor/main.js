@@ -84,7 +84,11 @@ function toolbar() {
 
 function markSelection(selection) {
   for (const node of document.querySelectorAll(".jm-selected")) node.classList.remove("jm-selected");
+  for (const node of document.querySelectorAll(".jm-card[aria-current]")) node.removeAttribute("aria-current");
   if (!selection) return;
+  if (selection.type === "item") {
+    document.querySelector(`.jm-card[data-id="${CSS.escape(selection.id)}"]`)?.setAttribute("aria-current", "true");
+  }
   const attr = { item: "data-id", stage: "data-stage", lane: "data-lane" }[selection.type];
   const cls = { item: "", stage: ".jm-stage-head", lane: ".jm-lane-title" }[selection.type];
   for (const node of document.querySelectorAll(`${cls}[${attr}="${CSS.escape(selection.id)}"]`)) node.classList.add("jm-selected");

@@ -1,7 +1,7 @@
 // Drawing the map: a grid with stages as columns and lanes as rows, each lane kind drawn as
 // itself. Whole redraws for structural changes, one lane row for item changes.
 import { ed } from "./editor.js";
-import { el, icon, initials, safeColor } from "./dom.js";
+import { el, icon, initials, legible, safeColor } from "./dom.js";
 import { _, fmt } from "./i18n.js";
 import { laneHint, LANE_ACCENT } from "./lanes.js";
 import { renderEmotionLane } from "./emotion.js";
@@ -85,13 +85,16 @@ function cardBody(item) {
   return parts;
 }
 
+// A card is a button named by its text and described by its lane and stage headers, so a
+// screen reader says where it is (the grid's own header announcements vary by reader).
 export function renderCard(item) {
   const label = item.kind === "metric" ? item.name || item.text : item.text;
   const card = el("div", {
     class: `jm-card jm-kind-${item.kind}${item.evidence === "assumption" ? "" : " jm-evidenced"}`,
     "data-id": item.id, tabindex: "0", role: "button",
     "aria-label": label || _("Empty card"),
-    "aria-selected": ed.selection && ed.selection.id === item.id ? "true" : "false",
+    "aria-describedby": `jm-lane-${item.lane} jm-stage-${item.stage}`,
+    "aria-current": ed.selection && ed.selection.id === item.id ? "true" : null,
   }, ...cardBody(item));
   const color = safeColor(item.color);
   if (color) card.style.setProperty("--jm-card-accent", color);
@@ -103,7 +106,7 @@ function stageHead(stage, index) {
   const color = safeColor(stage.color);
   const count = ed.store.doc.items.filter((i) => i.stage === stage.id).length;
   const head = el("div", {
-    class: "jm-stage-head", "data-stage": stage.id, tabindex: "0", role: "columnheader",
+    class: "jm-stage-head", "data-stage": stage.id, tabindex: "0", role: "columnheader", id: `jm-stage-${stage.id}`,
     "aria-label": fmt(_("Stage %(n)s: %(name)s"), { n: index + 1, name: stage.name }),
     style: color ? `--jm-stage-color:${color}` : null,
   },
@@ -118,7 +121,7 @@ function stageHead(stage, index) {
 function laneTitle(lane) {
   const accent = LANE_ACCENT[lane.kind] || LANE_ACCENT.text;
   return el("div", {
-    class: "jm-lane-title", "data-lane": lane.id, tabindex: "0", role: "rowheader",
+    class: "jm-lane-title", "data-lane": lane.id, tabindex: "0", role: "rowheader", id: `jm-lane-${lane.id}`,
     "aria-label": `${lane.title} (${laneKindLabel(lane.kind)})`, style: `--jm-lane-accent:${accent}`,
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
@@ -132,7 +135,7 @@ function laneRow(lane, stages) {
   row.append(laneTitle(lane));
   if (lane.kind === "emotions") {
     row.append(renderEmotionLane(lane, stages));
-    row.append(el("div", { class: "jm-tail" }));
+    row.append(el("div", { class: "jm-tail", role: "gridcell" }));
     return row;
   }
   const laneItems = ed.store.doc.items.filter((i) => i.lane === lane.id);
@@ -150,7 +153,7 @@ function laneRow(lane, stages) {
     }
     row.append(cell);
   });
-  row.append(el("div", { class: "jm-tail" }));
+  row.append(el("div", { class: "jm-tail", role: "gridcell" }));
   return row;
 }
 
@@ -180,17 +183,17 @@ export function renderAll() {
     return;
   }
   const head = el("div", { class: "jm-gridrow jm-head-row", role: "row" },
-    el("div", { class: "jm-corner" }, el("span", { text: _("Lanes") }), el("span", { class: "jm-corner-stages", text: _("Stages →") })));
+    el("div", { class: "jm-corner", role: "columnheader" }, el("span", { text: _("Lanes") }), el("span", { class: "jm-corner-stages", text: _("Stages →") })));
   stages.forEach((stage, index) => head.append(stageHead(stage, index)));
-  head.append(el("div", { class: "jm-tail" }, ed.canEdit
+  head.append(el("div", { class: "jm-tail", role: "gridcell" }, ed.canEdit
     ? el("button", { type: "button", class: "jm-add-col", "data-action": "add-stage", "aria-label": _("Add a stage"), title: _("Add a stage") }, "+")
     : null));
   const rows = [head];
   for (const lane of lanes) rows.push(laneRow(lane, stages));
-  if (!lanes.length) rows.push(el("div", { class: "jm-gridrow jm-note-row" }, el("p", { class: "jm-ed-hint", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
+  if (!lanes.length) rows.push(el("div", { class: "jm-gridrow jm-note-row", role: "row" }, el("p", { class: "jm-ed-hint", role: "gridcell", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
   if (ed.canEdit) {
-    rows.push(el("div", { class: "jm-gridrow jm-add-lane-row" },
-      el("button", { type: "button", class: "jm-btn jm-btn-ghost", "data-action": "add-lane" }, `+ ${_("Add a lane")}`)));
+    rows.push(el("div", { class: "jm-gridrow jm-add-lane-row", role: "row" }, el("div", { role: "gridcell" },
+      el("button", { type: "button", class: "jm-btn jm-btn-ghost", "data-action": "add-lane" }, `+ ${_("Add a lane")}`))));
   }
   grid.replaceChildren(...rows);
   finish();
@@ -239,7 +242,7 @@ export function renderPersonas() {
     const color = safeColor(p.color) || "#6366f1";
     const avatar = p.photo
       ? el("img", { class: "jm-ed-avatar", src: p.photo, alt: "" })
-      : el("span", { class: "jm-ed-avatar", style: `background:${color}`, "aria-hidden": "true", text: initials(p.name) });
+      : el("span", { class: "jm-ed-avatar", style: `background:${legible(color).background};color:${legible(color).ink}`, "aria-hidden": "true", text: initials(p.name) });
     return el("article", { class: "jm-ed-persona", style: `--jm-persona:${color}`, "aria-label": p.name },
       avatar,
       el("div", { class: "jm-persona-text" },

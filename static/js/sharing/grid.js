@@ -49,7 +49,7 @@ export function renderGrid(container, doc, marks = null) {
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key).push(item);
   }
-  const head = el("tr", {}, el("th", { class: "jm-sh-corner" }));
+  const head = el("tr", {}, el("td", { class: "jm-sh-corner" })); // no header: an empty th confuses readers
   for (const stage of stages) {
     const count = comments.get(stage.id);
     head.append(
