@@ -82,6 +82,7 @@ function shortcuts() {
     [_("Alt + ← / →"), _("Move the card to the previous or next stage")],
     [_("Alt + ↑ / ↓"), _("Move the card up or down; past the end of its cell, into the lane above or below")],
     ["↑ ↓", _("On an emotion point: raise or lower the feeling")],
+    ["C", _("Comment on the focused card or stage")],
     [_("Delete"), _("Delete the card")],
     ["Ctrl + Z", _("Undo")],
     ["Ctrl + Shift + Z", _("Redo")],

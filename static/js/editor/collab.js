@@ -114,8 +114,12 @@ function composer(placeholder, makeOp) {
     event.preventDefault();
     const text = box.value.trim().normalize("NFC");
     if (!text) return;
+    box.focus(); // a disabled button would drop focus to <body>
     send.disabled = true;
-    if (await sendComment(makeOp(text))) box.value = "";
+    if (await sendComment(makeOp(text))) {
+      box.value = "";
+      toast(_("Comment sent."));
+    }
     send.disabled = false;
   });
   return form;
@@ -153,11 +157,20 @@ function drawComments() {
   const parts = [head, resolved, list];
   if (can("commenter")) {
     if (target) {
-      parts.push(composer(_("Comment… use @username to mention someone"),
-        (text) => ({ type: "comment.create", id: newId(), [target.type]: target.id, text })));
+      const main = composer(_("Comment… use @username to mention someone"),
+        (text) => ({ type: "comment.create", id: newId(), [target.type]: target.id, text }));
+      main.querySelector("textarea").dataset.main = "true";
+      parts.push(main);
     } else parts.push(el("p", { class: "jm-cm-empty", text: _("Select a card or a stage to comment on it.") }));
   }
+  // Redrawn after a send or a remote comment: focus stays in the drawer, not lost to <body>.
+  const hadFocus = drawer.contains(document.activeElement);
   drawer.replaceChildren(...parts);
+  if (hadFocus) focusDrawer(drawer);
+}
+
+function focusDrawer(drawer) {
+  (drawer.querySelector("textarea[data-main]") || drawer.querySelector(".jm-cm-head button"))?.focus();
 }
 
 function toggle(open = !state.open) {
@@ -166,8 +179,17 @@ function toggle(open = !state.open) {
   drawer.hidden = !open;
   // Below the toolbar, however many rows it wraps to.
   drawer.style.top = `${Math.round(document.querySelector(".jm-ed-bar")?.getBoundingClientRect().bottom || 0)}px`;
-  document.querySelector("[data-action=comments]")?.setAttribute("aria-pressed", String(open));
-  if (open) drawComments();
+  const button = document.querySelector("[data-action=comments]");
+  button?.setAttribute("aria-pressed", String(open));
+  if (open) {
+    drawComments();
+    focusDrawer(drawer);
+  } else if (drawer.contains(document.activeElement) || document.activeElement === document.body) {
+    // Back where the drawer was opened from: the card ("c") or the toolbar button.
+    const opener = (state.opener && document.querySelector(state.opener)) || button;
+    state.opener = null;
+    opener?.focus();
+  }
 }
 
 // A small count on every card and stage with open threads.
@@ -287,7 +309,7 @@ function mount() {
   if (!bar || document.getElementById("jm-comments")) return;
   document.head.append(el("link", { rel: "stylesheet", href: new URL("../../css/collab.css", import.meta.url).href }));
   const comments = el("button", { type: "button", class: "jm-btn", "data-action": "comments", "aria-pressed": "false", text: _("Comments") });
-  comments.addEventListener("click", () => toggle());
+  comments.addEventListener("click", () => { state.opener = null; toggle(); });
   const share = el("button", { type: "button", class: "jm-btn", "data-action": "share", text: _("Share") });
   const dialog = el("dialog", { id: "jm-share-dialog", class: "jm-dialog jm-share-dialog", "aria-label": _("Share this map") });
   document.body.append(dialog);
@@ -301,12 +323,27 @@ function mount() {
   });
   const history = el("a", { class: "jm-btn", href: `/maps/${ed.config.map}/history/`, text: _("History") });
   bar.append(comments, share, history);
-  document.body.append(el("aside", { id: "jm-comments", class: "jm-cm-drawer", "aria-label": _("Comments"), hidden: true }));
+  const drawer = el("aside", { id: "jm-comments", class: "jm-cm-drawer", "aria-label": _("Comments"), hidden: true });
+  drawer.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.stopPropagation(); toggle(false); }
+  });
+  document.body.append(drawer);
   on("select", (selection) => {
     state.target = selection && selection.type !== "lane" ? { type: selection.type, id: selection.id } : null;
     if (state.open) drawComments();
   });
   onAfterRender(decorate);
+  // "c" on a focused card or stage header comments on it: the keyboard's way to the drawer.
+  document.getElementById("jm-grid").addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() !== "c" || event.ctrlKey || event.metaKey || event.altKey || !can("commenter")) return;
+    const node = event.target.closest(".jm-card[data-id], .jm-stage-head");
+    if (!node || event.target.closest(".jm-inline")) return;
+    event.preventDefault();
+    state.target = node.dataset.id ? { type: "item", id: node.dataset.id } : { type: "stage", id: node.dataset.stage };
+    // A selector, not the node: the lane may be redrawn while the drawer is open.
+    state.opener = node.dataset.id ? `.jm-card[data-id="${CSS.escape(node.dataset.id)}"]` : `.jm-stage-head[data-stage="${CSS.escape(node.dataset.stage)}"]`;
+    toggle(true);
+  });
   ed.transport.onRemote((change) => {
     if (change.ops.some((op) => op.type.startsWith("comment."))) loadComments();
   });
