@@ -202,3 +202,45 @@ def test_every_page_and_state_has_no_serious_accessibility_violation(
     }
     failing = {name: violations for name, violations in failing.items() if violations}
     assert failing == {}, json.dumps(failing, indent=1, ensure_ascii=False)
+
+
+def test_a_colleagues_arrival_and_card_edit_are_announced_politely(
+    asgi_server: AsgiServer, template_map: Any, owner: Any, member: Any, browser: Any
+) -> None:
+    """What a screen-reader user hears: the polite live region #jm-announcer says who arrived
+    and what they changed, in one sentence per change (not per keystroke)."""
+    url = f"{asgi_server.url}/maps/{template_map.pk}/"
+    pages = []
+    for user in (owner, member):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+        context.add_cookies([session_cookie(user, asgi_server.url)])
+        pages.append(context.new_page())
+    lan, minh = pages
+    region = lan.locator("#jm-announcer")
+    lan.goto(url)
+    lan.wait_for_selector("body[data-ready=true]")
+    assert region.get_attribute("aria-live") == "polite"
+    assert region.get_attribute("role") == "status"
+    minh.goto(url)
+    minh.wait_for_selector("body[data-ready=true]")
+    lan.wait_for_function(
+        "() => document.getElementById('jm-announcer').textContent.includes('Minh')", timeout=8000
+    )
+    assert region.inner_text() == "Minh đã vào bản đồ."
+
+    card = template_map.items.filter(lane__kind="actions").order_by("position").first()
+    minh.evaluate(
+        "([id, text]) => window.jmEditor.commit([{type: 'item.update', id, fields: {text}}])",
+        [str(card.pk), "So sánh giá trên hai trang"],
+    )
+    lan.wait_for_function(
+        "() => document.getElementById('jm-announcer').textContent.includes('So sánh')",
+        timeout=8000,
+    )
+    lane = card.lane.title
+    stage = card.stage.name
+    assert region.inner_text() == (
+        f"Minh đã sửa thẻ “So sánh giá trên hai trang” ở {lane} · {stage}."
+    )
+    for page in pages:
+        page.context.close()

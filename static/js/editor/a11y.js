@@ -87,7 +87,7 @@ function shortcuts() {
     ["Ctrl + Z", _("Undo")],
     ["Ctrl + Shift + Z", _("Redo")],
     ["Escape", _("Clear the selection, close a dialog")],
-    ["Tab", _("Next control; the map's cards are one stop, arrows move inside it")],
+    ["Tab", _("Next button, field or card")],
   ];
 }
 

@@ -10,6 +10,7 @@ export const ed = {
   config: null,
   transport: null,
   canEdit: false,
+  phone: false, // a narrow screen: read-only, the phone layout (render.js)
   selection: null, // {type: "item"|"stage"|"lane", id}
   zoom: 1,
   undoStack: [],

@@ -102,7 +102,10 @@ async function loadDocument() {
 
 async function start() {
   ed.config = JSON.parse(document.getElementById("jm-editor-config").textContent);
-  ed.canEdit = Boolean(ed.config.canEdit);
+  // A phone reads the map (lanes of swipeable stages) and comments; editing needs a bigger screen.
+  ed.phone = window.matchMedia("(max-width: 640px)").matches;
+  ed.canEdit = Boolean(ed.config.canEdit) && !ed.phone;
+  if (ed.phone) document.body.classList.add("jm-phone", "jm-read-only");
   const module = ed.config.transport === "socket" ? await import("./socket.js") : await import("./transport.js");
   ed.transport = module.createTransport(ed.config);
   let doc;

@@ -170,10 +170,42 @@ export function gridColumns(count) {
   return `var(--jm-title-w) repeat(${count}, ${COL_W}px) var(--jm-tail-w)`;
 }
 
+// Phones: each lane a heading over a sideways-swiping row of its stages, one per screen (CSS
+// scroll snapping), read-only; the emotion curve is fitted to the width with its values listed.
+function phoneLayout(stages, lanes) {
+  return lanes.map((lane, laneIndex) => {
+    const title = el("h2", { class: "jm-ph-lane-title", id: `jm-lane-${lane.id}`, "data-lane": lane.id,
+      "aria-label": lane.title, style: `--jm-lane-accent:${LANE_ACCENT[lane.kind] || LANE_ACCENT.text}` }, lane.title);
+    if (lane.kind === "emotions") {
+      return el("section", { class: "jm-ph-lane jm-ph-emotions", "aria-labelledby": title.id }, title, renderEmotionLane(lane, stages));
+    }
+    const panels = stages.map((stage, index) => {
+      // Ids stay unique: the first lane's stage headings carry the ids the emotion points cite.
+      const headId = laneIndex ? `jm-ph-${lane.id}-${stage.id}` : `jm-stage-${stage.id}`;
+      const cards = ed.store.cellItems(lane.id, stage.id).map((item) => {
+        const card = renderCard(item);
+        card.setAttribute("aria-describedby", `${title.id} ${headId}`);
+        return card;
+      });
+      return el("li", { class: "jm-ph-stage", style: safeColor(stage.color) ? `--jm-stage-color:${stage.color}` : null },
+        el("h3", { class: "jm-ph-stage-name", id: headId, "aria-label": stage.name, text: `${index + 1}. ${stage.name}` }),
+        ...(cards.length ? cards : [el("p", { class: "jm-ph-empty", text: "–" })]));
+    });
+    return el("section", { class: "jm-ph-lane", "aria-labelledby": title.id }, title, el("ol", { class: "jm-ph-stages" }, ...panels));
+  });
+}
+
 export function renderAll() {
   const grid = document.getElementById("jm-grid");
   const stages = ed.store.stages();
   const lanes = ed.store.lanes();
+  if (ed.phone && stages.length) {
+    grid.removeAttribute("role");
+    grid.setAttribute("aria-busy", "false");
+    grid.replaceChildren(...phoneLayout(stages, lanes));
+    finish();
+    return;
+  }
   grid.setAttribute("aria-busy", "false");
   grid.style.setProperty("--jm-cols", gridColumns(stages.length));
   grid.style.setProperty("--jm-zoom", String(ed.zoom));
