@@ -34,7 +34,7 @@ def device(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def open_page(profile: dict[str, Any], user: Any = None, server: Any = None) -> Any:
-        context = browser.new_context(**profile, has_touch=True, locale="vi-VN")
+        context = browser.new_context(**{"has_touch": True, **profile}, locale="vi-VN")
         contexts.append(context)
         if user is not None:
             context.add_cookies([session_cookie(user, server.url)])
@@ -87,6 +87,11 @@ def test_a_phone_shows_the_editor_read_only_with_a_comment_button(
     width = page.locator(".jm-emotion-svg").evaluate("(n) => n.getBoundingClientRect().width")
     assert width <= 390
     shot(page, "phone-editor-vi")
+    values = page.locator(".jm-emo-values")
+    assert values.is_visible()
+    assert values.locator("li").count() >= 5
+    page.locator(".jm-ph-emotions").scroll_into_view_if_needed()
+    shot(page, "phone-editor-emotions-vi")
     comment = page.locator("[data-action=comments]")
     assert comment.is_visible()
     page.locator(".jm-card").first.tap()
@@ -113,6 +118,20 @@ def touch_drag(page: Any, start: tuple[float, float], end: tuple[float, float]) 
     touch("touchEnd", *end)
 
 
+def pinch(page: Any, box: dict[str, float], *, apart: bool) -> None:
+    """Two fingers moving apart (or together) over `box`, as Chromium's touch input."""
+    cdp = page.context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    near, far = 20, 120
+    start, end = (near, far) if apart else (far, near)
+    for i in range(13):
+        d = start + (end - start) * i / 12
+        points = [{"x": x, "y": y - d / 2, "id": 0}, {"x": x, "y": y + d / 2, "id": 1}]
+        kind = "touchStart" if i == 0 else "touchMove"
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
 def test_a_tablet_drags_a_card_by_touch_and_zooms(
     asgi_server: AsgiServer, template_map: Any, owner: Any, device: Any
 ) -> None:
@@ -128,6 +147,11 @@ def test_a_tablet_drags_a_card_by_touch_and_zooms(
     page.wait_for_function("() => document.getElementById('jm-zoom').textContent !== '100%'")
     page.locator("[data-action=zoom-in]").tap()
     page.wait_for_function("() => document.getElementById('jm-zoom').textContent === '100%'")
+    pinch(page, page.locator(".jm-lane-title").first.bounding_box(), apart=True)
+    page.wait_for_function("() => document.getElementById('jm-zoom').textContent !== '100%'")
+    assert page.evaluate("() => window.jmEditor.ed.zoom") > 1
+    pinch(page, page.locator(".jm-lane-title").first.bounding_box(), apart=False)
+    page.wait_for_function("() => window.jmEditor.ed.zoom <= 1")
     stages = list(template_map.stages.order_by("position"))
     actions = template_map.lanes.get(kind="actions")
     card = Item.objects.filter(lane=actions, stage=stages[0]).order_by("position").first()
@@ -146,3 +170,28 @@ def test_a_tablet_drags_a_card_by_touch_and_zooms(
 
     shot(page, "tablet-editor-after-drag-vi")
     assert page.errors == []
+
+
+ZOOMED = {"viewport": {"width": 640, "height": 430}, "device_scale_factor": 2, "has_touch": False}
+
+
+def test_at_200_percent_zoom_pages_reflow_and_the_editor_keeps_its_tools(
+    asgi_server: AsgiServer, template_map: Any, owner: Any, device: Any
+) -> None:
+    """A 1280 × 860 screen at 200 % zoom is a 640 × 430 CSS viewport with a mouse: pages
+    reflow without sideways scrolling and the editor stays an editor (WCAG 1.4.4, 1.4.10)."""
+    page = device(ZOOMED, owner, asgi_server)
+    for path in ("/", "/maps/new/", "/personas/", "/notifications/"):
+        page.goto(asgi_server.url + path)
+        assert no_sideways_scroll(page), path
+    shot(page, "zoom200-notifications-vi")
+    page.goto(f"{asgi_server.url}/maps/{template_map.pk}/")
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("body[data-collab=ready]")
+    assert page.evaluate("() => window.jmEditor.ed.canEdit") is True
+    for action in ("undo", "add-stage", "add-lane", "comments", "share", "export", "present"):
+        button = page.locator(f".jm-ed-bar [data-action={action}]")
+        button.scroll_into_view_if_needed()
+        assert button.is_visible(), action
+    assert no_sideways_scroll(page)  # the map scrolls inside its own pane, not the page
+    shot(page, "zoom200-editor-vi")

@@ -47,7 +47,7 @@ async function sendComment(op) {
     await loadComments();
     return true;
   } catch (error) {
-    toast(fmt("Your comment was not saved (%(reason)s).", { reason: error.message }), "error");
+    toast(fmt(_("Your comment was not saved (%(reason)s)."), { reason: error.message }), "error");
     return false;
   }
 }
@@ -145,7 +145,7 @@ function drawComments() {
   }
   if (!list.children.length) list.append(el("p", { class: "jm-cm-empty", text: _("No comments yet.") }));
   const head = el("div", { class: "jm-cm-head" },
-    el("h2", { text: target ? fmt("Comments on “%(name)s”", { name: targetName(target) }) : _("All comments") }),
+    el("h2", { text: target ? fmt(_("Comments on “%(name)s”"), { name: targetName(target) }) : _("All comments") }),
     el("button", { type: "button", class: "jm-btn jm-btn-icon", "aria-label": _("Close"), text: "×" }));
   head.lastChild.addEventListener("click", () => toggle(false));
   const resolved = el("label", { class: "jm-cm-toggle" }, el("input", { type: "checkbox" }), ` ${_("Show resolved")}`);
@@ -205,7 +205,7 @@ function decorate() {
     const node = document.querySelector(`.jm-card[data-id="${CSS.escape(id)}"], .jm-stage-head[data-stage="${CSS.escape(id)}"]`);
     if (!node) continue;
     const badge = el("button", { type: "button", class: "jm-cm-badge", text: String(count),
-      "aria-label": fmt("%(count)s open comments", { count }) });
+      "aria-label": fmt(_("%(count)s open comments"), { count }) });
     badge.addEventListener("click", (event) => {
       event.stopPropagation();
       state.target = node.dataset.id ? { type: "item", id } : { type: "stage", id };
@@ -255,7 +255,7 @@ async function drawShare(dialog) {
       const body = value.includes("@") && !value.startsWith("@") ? { email: value } : { username: value.replace(/^@/, "") };
       try {
         await api(mapUrl("members/"), { method: "POST", body: { ...body, role: role.value } });
-        toast(fmt("%(who)s can now open this map.", { who: value }));
+        toast(fmt(_("%(who)s can now open this map."), { who: value }));
         drawShare(dialog);
       } catch (error) {
         toast(error.message, "error");

@@ -42,7 +42,8 @@ function face(item, x, color) {
 
 // The curve as a list a screen reader can read in stage order: "Stage: +1 Pleased, text".
 function valueList(items, stages) {
-  const list = el("ul", { class: "jm-visually-hidden jm-emo-values", "aria-label": _("Emotion curve values") });
+  // Hidden on screens wide enough for the faces; shown under the shrunken curve on phones.
+  const list = el("ul", { class: ed.phone ? "jm-emo-values" : "jm-visually-hidden jm-emo-values", "aria-label": _("Emotion curve values") });
   stages.forEach((stage) => {
     for (const item of items.filter((i) => i.stage === stage.id)) {
       const score = Math.max(-2, Math.min(2, item.score ?? 0));

@@ -191,7 +191,7 @@ function phoneLayout(stages, lanes) {
         el("h3", { class: "jm-ph-stage-name", id: headId, "aria-label": stage.name, text: `${index + 1}. ${stage.name}` }),
         ...(cards.length ? cards : [el("p", { class: "jm-ph-empty", text: "–" })]));
     });
-    return el("section", { class: "jm-ph-lane", "aria-labelledby": title.id }, title, el("ol", { class: "jm-ph-stages" }, ...panels));
+    return el("section", { class: `jm-ph-lane jm-lane-${lane.kind}`, "aria-labelledby": title.id }, title, el("ol", { class: "jm-ph-stages" }, ...panels));
   });
 }
 
