@@ -148,10 +148,11 @@ def _states(server: AsgiServer, world: dict[str, Any]) -> list[tuple[str, Callab
 def context_for(browser: Any) -> Iterator[Callable[[str], Any]]:
     contexts: list[Any] = []
 
-    def make(locale: str) -> Any:
+    def make(locale: str, phone: bool = False) -> Any:
         # The pages' CSP (script-src 'self') would refuse the injected axe script.
+        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 860}
         context = browser.new_context(
-            locale=locale, viewport={"width": 1280, "height": 860}, bypass_csp=True
+            locale=locale, viewport=size, bypass_csp=True, is_mobile=phone, has_touch=phone
         )
         contexts.append(context)
         return context
@@ -191,6 +192,22 @@ def test_every_page_and_state_has_no_serious_accessibility_violation(
         reach(page)
         assert page.locator("html").get_attribute("lang") == language, name
         found[name] = audit(page)
+
+    # The map is Vietnamese whatever the interface language: its text says so to the voice.
+    assert page.locator("#jm-title").get_attribute("lang") == "vi"
+    assert page.locator(".jm-card").first.get_attribute("lang") == "vi"
+    assert page.locator(".jm-stage-name").first.get_attribute("lang") == "vi"
+
+    phone = context_for(f"{language}-VN" if language == "vi" else "en-GB", phone=True).new_page()
+    phone.context.add_cookies([session_cookie(owner, asgi_server.url)])
+    _set_language(phone, asgi_server, language)
+    phone.goto(f"{asgi_server.url}/share/{world['token']}/")
+    phone.wait_for_selector("#jm-live[data-state=live]")
+    found["phone, share view"] = audit(phone)
+    _open_editor(phone, f"{asgi_server.url}/maps/{world['map'].pk}/")
+    found["phone, editor"] = audit(phone)
+    phone.click("[data-action=comments]")
+    found["phone, editor comments"] = audit(phone)
 
     if os.environ.get("AXE_REPORT"):
         Path(f"{os.environ['AXE_REPORT']}.{language}.json").write_text(

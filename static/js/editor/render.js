@@ -91,7 +91,7 @@ export function renderCard(item) {
   const label = item.kind === "metric" ? item.name || item.text : item.text;
   const card = el("div", {
     class: `jm-card jm-kind-${item.kind}${item.evidence === "assumption" ? "" : " jm-evidenced"}`,
-    "data-id": item.id, tabindex: "0", role: "button",
+    "data-id": item.id, tabindex: "0", role: "button", lang: label ? ed.config.language : null,
     "aria-label": label || _("Empty card"),
     "aria-describedby": `jm-lane-${item.lane} jm-stage-${item.stage}`,
     "aria-current": ed.selection && ed.selection.id === item.id ? "true" : null,
@@ -112,7 +112,7 @@ function stageHead(stage, index) {
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
   el("span", { class: "jm-stage-num", text: String(index + 1) }),
-  el("span", { class: "jm-stage-name", text: stage.name }),
+  el("span", { class: "jm-stage-name", lang: ed.config.language, text: stage.name }),
   stage.phase ? el("span", { class: "jm-pill jm-phase", text: { before: _("Before"), during: _("During"), after: _("After") }[stage.phase] || "" }) : null,
   el("span", { class: "jm-count", text: String(count), title: _("Items in this stage") }));
   return head;
@@ -125,7 +125,7 @@ function laneTitle(lane) {
     "aria-label": `${lane.title} (${laneKindLabel(lane.kind)})`, style: `--jm-lane-accent:${accent}`,
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
-  el("span", { class: "jm-lane-name", text: lane.title }),
+  el("span", { class: "jm-lane-name", lang: ed.config.language, text: lane.title }),
   laneKindLabel(lane.kind) === lane.title ? null : el("span", { class: "jm-lane-kind", text: laneKindLabel(lane.kind) }),
   el("span", { class: "jm-lane-desc", text: lane.description || laneHint(lane.kind), title: lane.description || laneHint(lane.kind) }));
 }
@@ -177,7 +177,9 @@ function phoneLayout(stages, lanes) {
     const title = el("h2", { class: "jm-ph-lane-title", id: `jm-lane-${lane.id}`, "data-lane": lane.id,
       "aria-label": lane.title, style: `--jm-lane-accent:${LANE_ACCENT[lane.kind] || LANE_ACCENT.text}` }, lane.title);
     if (lane.kind === "emotions") {
-      return el("section", { class: "jm-ph-lane jm-ph-emotions", "aria-labelledby": title.id }, title, renderEmotionLane(lane, stages));
+      const area = renderEmotionLane(lane, stages);
+      area.removeAttribute("role"); // a gridcell only inside the grid's rows
+      return el("section", { class: "jm-ph-lane jm-ph-emotions", "aria-labelledby": title.id }, title, area);
     }
     const panels = stages.map((stage, index) => {
       // Ids stay unique: the first lane's stage headings carry the ids the emotion points cite.
