@@ -48,9 +48,9 @@ def world(owner: Any, workspace: Any) -> dict[str, Any]:
     import uuid
 
     from history.services import version_create
-    from method.workspace_templates import template_document
     from maps.documents import map_create
     from maps.services import apply_ops
+    from method.workspace_templates import template_document
     from personas.models import Persona
     from workspaces.sharing import share_link_create
 
@@ -73,9 +73,7 @@ def world(owner: Any, workspace: Any) -> dict[str, Any]:
         "stage": str(stage.pk),
         "text": "Cần thêm số liệu",
     }
-    off_loop(
-        apply_ops, map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=[comment]
-    )
+    off_loop(apply_ops, map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=[comment])
     link = share_link_create(journey_map=journey_map, actor=owner, role="commenter")
     persona = Persona.objects.create(workspace=workspace, name="Chị Mai", created_by=owner)
     return {"map": journey_map, "token": link.token, "persona": persona}
@@ -94,7 +92,11 @@ def _states(server: AsgiServer, world: dict[str, Any]) -> list[tuple[str, Callab
     editor = f"{url}/maps/{map_id}/"
 
     def goto(path: str) -> Callable[[Any], None]:
-        return lambda page: (page.goto(url + path), page.wait_for_load_state("networkidle"))
+        def reach(page: Any) -> None:
+            page.goto(url + path)
+            page.wait_for_load_state("networkidle")
+
+        return reach
 
     def editor_with(action: str | None) -> Callable[[Any], None]:
         def reach(page: Any) -> None:
@@ -145,7 +147,7 @@ def _states(server: AsgiServer, world: dict[str, Any]) -> list[tuple[str, Callab
 
 
 @pytest.fixture
-def context_for(browser: Any) -> Iterator[Callable[[str], Any]]:
+def context_for(browser: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def make(locale: str, phone: bool = False) -> Any:
@@ -170,7 +172,7 @@ def _set_language(page: Any, server: AsgiServer, language: str) -> None:
 def test_every_page_and_state_has_no_serious_accessibility_violation(
     language: str,
     asgi_server: AsgiServer,
-    context_for: Callable[[str], Any],
+    context_for: Callable[..., Any],
     owner: Any,
     world: dict[str, Any],
 ) -> None:
@@ -214,7 +216,9 @@ def test_every_page_and_state_has_no_serious_accessibility_violation(
             json.dumps(found, indent=1, ensure_ascii=False)
         )
     failing = {
-        name: [v for v in violations if v["impact"] in FAILING_IMPACTS or v["id"] not in KNOWN_MINOR]
+        name: [
+            v for v in violations if v["impact"] in FAILING_IMPACTS or v["id"] not in KNOWN_MINOR
+        ]
         for name, violations in found.items()
     }
     failing = {name: violations for name, violations in failing.items() if violations}

@@ -155,6 +155,7 @@ def test_a_tablet_drags_a_card_by_touch_and_zooms(
     stages = list(template_map.stages.order_by("position"))
     actions = template_map.lanes.get(kind="actions")
     card = Item.objects.filter(lane=actions, stage=stages[0]).order_by("position").first()
+    assert card is not None
     source = page.locator(f".jm-card[data-id='{card.pk}']").bounding_box()
     target = page.locator(
         f".jm-cell[data-lane='{actions.pk}'][data-stage='{stages[1].pk}']"

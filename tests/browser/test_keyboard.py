@@ -175,7 +175,7 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     # An emotion point: Tab into the curve, ↑ raises it one level; focus stays on it.
     tab_to(page, ".jm-emo-point")
     point_id = page.evaluate("() => document.activeElement.dataset.id")
-    before = Item.objects.get(pk=point_id).score
+    before = Item.objects.get(pk=point_id).score or 0
     page.keyboard.press("ArrowUp" if before < 2 else "ArrowDown")
     settle(page)
     page.wait_for_function(
@@ -201,7 +201,9 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("#jm-comments .jm-cm-text:has-text('Góp ý bằng bàn phím')")
-    assert page.evaluate("() => document.getElementById('jm-comments').contains(document.activeElement)")
+    assert page.evaluate(
+        "() => document.getElementById('jm-comments').contains(document.activeElement)"
+    )
     page.keyboard.press("Escape")
     assert focused(page, card_selector)
     assert journey_map.comments.filter(item=card.pk, text="Góp ý bằng bàn phím").exists()
@@ -210,7 +212,9 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     tab_to(page, "[data-action=export]")
     page.keyboard.press("Enter")
     page.wait_for_selector("dialog[open]")
-    assert page.evaluate("() => document.querySelector('dialog[open]').contains(document.activeElement)")
+    assert page.evaluate(
+        "() => document.querySelector('dialog[open]').contains(document.activeElement)"
+    )
     page.keyboard.press("Escape")
     assert page.locator("dialog[open]").count() == 0
     assert focused(page, "[data-action=export]")
