@@ -172,8 +172,33 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     assert moved.lane_id != card.lane_id
     assert moved.lane.kind != "emotions"
 
-    # An emotion point: Tab into the curve, ↑ raises it one level; focus stays on it.
-    tab_to(page, ".jm-emo-point")
+    # A comment on the card: "c" on it opens the drawer with focus in its text box; type,
+    # send; focus stays in the drawer; Escape closes it and returns to the card.
+    page.keyboard.press("c")
+    assert focused(page, "#jm-comments textarea[data-main]")
+    page.keyboard.type("Góp ý bằng bàn phím")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#jm-comments .jm-cm-text:has-text('Góp ý bằng bàn phím')")
+    assert page.evaluate(
+        "() => document.getElementById('jm-comments').contains(document.activeElement)"
+    )
+    page.keyboard.press("Escape")
+    assert focused(page, card_selector)
+    assert journey_map.comments.filter(item=card.pk, text="Góp ý bằng bàn phím").exists()
+
+    # The map is one Tab stop: Tab leaves it, Shift+Tab comes back to the same card.
+    assert page.locator("#jm-grid [tabindex='0']").count() == 1
+    page.keyboard.press("Tab")
+    check_focus_ring(page)
+    assert not page.evaluate(
+        "() => document.getElementById('jm-grid').contains(document.activeElement)"
+    )
+    page.keyboard.press("Shift+Tab")
+    assert focused(page, card_selector)
+
+    # An emotion point: down the arrows into the curve, ↑ raises it one level; focus stays.
+    arrow_to(page, "ArrowDown", ".jm-emo-point")
     point_id = page.evaluate("() => document.activeElement.dataset.id")
     before = Item.objects.get(pk=point_id).score or 0
     page.keyboard.press("ArrowUp" if before < 2 else "ArrowDown")
@@ -191,22 +216,6 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     page.keyboard.press("Control+Shift+z")
     settle(page)
     assert Item.objects.get(pk=point_id).score == after
-
-    # A comment on the card: "c" on it opens the drawer with focus in its text box; type,
-    # send; focus stays in the drawer; Escape closes it and returns to the card.
-    tab_to(page, card_selector, backwards=True)
-    page.keyboard.press("c")
-    assert focused(page, "#jm-comments textarea[data-main]")
-    page.keyboard.type("Góp ý bằng bàn phím")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#jm-comments .jm-cm-text:has-text('Góp ý bằng bàn phím')")
-    assert page.evaluate(
-        "() => document.getElementById('jm-comments').contains(document.activeElement)"
-    )
-    page.keyboard.press("Escape")
-    assert focused(page, card_selector)
-    assert journey_map.comments.filter(item=card.pk, text="Góp ý bằng bàn phím").exists()
 
     # The export dialog: opened from its button, Escape closes it and focus returns.
     tab_to(page, "[data-action=export]")

@@ -87,7 +87,7 @@ function shortcuts() {
     ["Ctrl + Z", _("Undo")],
     ["Ctrl + Shift + Z", _("Redo")],
     ["Escape", _("Clear the selection, close a dialog")],
-    ["Tab", _("Next button, field or card")],
+    ["Tab", _("Into and out of the map: it is one stop, the arrows move inside it")],
   ];
 }
 

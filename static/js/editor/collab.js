@@ -204,7 +204,8 @@ function decorate() {
   for (const [id, count] of open) {
     const node = document.querySelector(`.jm-card[data-id="${CSS.escape(id)}"], .jm-stage-head[data-stage="${CSS.escape(id)}"]`);
     if (!node) continue;
-    const badge = el("button", { type: "button", class: "jm-cm-badge", text: String(count),
+    // Not a Tab stop of its own (a button inside a card button): keyboards press "c" on the card.
+    const badge = el("button", { type: "button", class: "jm-cm-badge", tabindex: "-1", text: String(count),
       "aria-label": fmt(_("%(count)s open comments"), { count }) });
     badge.addEventListener("click", (event) => {
       event.stopPropagation();

@@ -7,6 +7,7 @@ import { keyBetween, keyAt, newId, byPosition } from "./keys.js";
 import { itemKindForLane } from "./state.js";
 import { addPoint, setScore } from "./emotion.js";
 import { el } from "./dom.js";
+import { GRID_FOCUSABLE, rove } from "./render.js";
 
 const STAGE_COLORS = ["#2563eb", "#7c3aed", "#db2777", "#d97706", "#16a34a", "#0891b2", "#64748b", "#dc2626"];
 
@@ -212,7 +213,7 @@ function moveHeader(isStage, id, delta) {
 // Arrow navigation over the grid's focusable things, by geometry: the nearest one in the
 // pressed direction.
 function focusables() {
-  return [...document.querySelectorAll("#jm-grid .jm-card, #jm-grid .jm-stage-head, #jm-grid .jm-lane-title, #jm-grid .jm-add-card, #jm-grid .jm-emo-point")];
+  return [...document.querySelectorAll(`#jm-grid :is(${GRID_FOCUSABLE})`)].filter((node) => node.getClientRects().length);
 }
 
 function nearest(from, key) {
@@ -271,6 +272,8 @@ export function initInteractions(root) {
     if (cell && ed.canEdit) draftCard(cell);
   });
   root.addEventListener("focusin", (event) => {
+    const stop = event.target.closest(GRID_FOCUSABLE);
+    if (stop && !stop.classList.contains("jm-draft")) rove(stop);
     const target = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-emo-point");
     if (target && target.dataset && !target.classList.contains("jm-draft")) {
       const s = selectionFor(target);
@@ -279,7 +282,7 @@ export function initInteractions(root) {
   });
   root.addEventListener("keydown", (event) => {
     if (typing(event.target)) return;
-    const node = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-add-card, .jm-emo-point");
+    const node = event.target.closest(GRID_FOCUSABLE);
     if (!node) return;
     const arrows = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"];
     if (node.classList.contains("jm-emo-point") && ["ArrowUp", "ArrowDown"].includes(event.key) && !event.altKey) {
@@ -305,7 +308,7 @@ export function initInteractions(root) {
       return;
     }
     if (event.key === "Enter" || event.key === "F2") {
-      if (node.classList.contains("jm-add-card")) return; // the button's own click
+      if (node.matches("button")) return; // the button's own click
       event.preventDefault();
       if (node.classList.contains("jm-card")) editCard(node);
       else if (node.classList.contains("jm-stage-head")) renameStage(node);
@@ -313,7 +316,7 @@ export function initInteractions(root) {
       else if (node.classList.contains("jm-emo-point")) document.querySelector("#jm-panel [name=note]")?.focus();
       return;
     }
-    if ((event.key === "Delete" || event.key === "Backspace") && ed.canEdit && !node.classList.contains("jm-add-card")) {
+    if ((event.key === "Delete" || event.key === "Backspace") && ed.canEdit && !node.matches("button")) {
       event.preventDefault();
       select(selectionFor(node));
       deleteSelected();

@@ -262,7 +262,34 @@ function finish(focusedId) {
     const again = document.querySelector(`[data-id="${CSS.escape(focusedId)}"]`);
     if (again) again.focus({ preventScroll: true });
   }
+  rove();
   for (const callback of afterRender) callback();
+}
+
+// The map is one Tab stop (the ARIA grid pattern): only the last focused card, header or add
+// button is in the Tab order; arrows move inside (interact.js). Kept across redraws by a key.
+export const GRID_FOCUSABLE = ".jm-card[data-id], .jm-stage-head, .jm-lane-title, .jm-add-card, .jm-emo-point, .jm-add-col, .jm-add-lane-row button";
+
+export function roveKey(node) {
+  if (node.dataset.id) return `[data-id="${CSS.escape(node.dataset.id)}"]`;
+  if (node.classList.contains("jm-stage-head")) return `.jm-stage-head[data-stage="${CSS.escape(node.dataset.stage)}"]`;
+  if (node.classList.contains("jm-lane-title")) return `.jm-lane-title[data-lane="${CSS.escape(node.dataset.lane)}"]`;
+  if (node.classList.contains("jm-add-col")) return ".jm-add-col";
+  if (node.closest(".jm-add-lane-row")) return ".jm-add-lane-row button";
+  const place = node.dataset.lane ? node : node.closest(".jm-cell");
+  if (!place) return null;
+  return `.jm-add-card[data-lane="${CSS.escape(place.dataset.lane)}"][data-stage="${CSS.escape(place.dataset.stage)}"], `
+    + `.jm-cell[data-lane="${CSS.escape(place.dataset.lane)}"][data-stage="${CSS.escape(place.dataset.stage)}"] .jm-add-card`;
+}
+
+export function rove(active = null) {
+  const grid = document.getElementById("jm-grid");
+  // Phones have no grid: each lane's swiping row keeps its cards in the Tab order.
+  if (!grid || ed.phone) return;
+  const nodes = [...grid.querySelectorAll(GRID_FOCUSABLE)];
+  if (active) ed.roving = roveKey(active);
+  const current = active || (ed.roving && grid.querySelector(ed.roving)) || nodes[0];
+  for (const node of nodes) node.setAttribute("tabindex", node === current ? "0" : "-1");
 }
 
 export function renderPersonas() {

@@ -58,7 +58,9 @@ function phoneLayout(stages, lanes, cells, comments, marks, pickable) {
       el("h2", { class: `jm-sh-phone-lane-title ${mark(lane.id, marks)}` }, lane.title),
       el(
         "ol",
-        { class: "jm-sh-phone-lane" },
+        // A row that scrolls sideways must be reachable by keyboard: its cards are when they
+        // are buttons, the row itself otherwise.
+        { class: "jm-sh-phone-lane", ...(pickable ? {} : { tabindex: "0", "aria-label": lane.title }) },
         ...stages.map((stage, index) =>
           el(
             "li",
