@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import AsgiServer, session_cookie
+from tests.browser.conftest import ROOT, AsgiServer, session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -233,6 +233,7 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     help_dialog = page.get_by_role("dialog", name=re.compile("Phím tắt|Keyboard shortcuts"))
     assert help_dialog.is_visible()
     assert help_dialog.locator("kbd").count() >= 8
+    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "shortcuts-help-vi.png"))
     page.keyboard.press("Escape")
     assert page.locator("#jm-help[open]").count() == 0
     assert focused(page, "[data-action=export]")
