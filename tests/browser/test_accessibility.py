@@ -79,6 +79,16 @@ def world(owner: Any, workspace: Any) -> dict[str, Any]:
     return {"map": journey_map, "token": link.token, "persona": persona}
 
 
+# Editor states: what to click, and what shows it is open.
+OPENERS = {
+    "card": (".jm-card", "#jm-panel:not([hidden])"),
+    "comments": ("[data-action=comments]", "#jm-comments:not([hidden])"),
+    "share": ("[data-action=share]", "#jm-share-dialog[open]"),
+    "export": ("[data-action=export]", "dialog[open]"),
+    "present": ("[data-action=present]", "#jm-present:not([hidden])"),
+}
+
+
 def _open_editor(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]")
@@ -101,26 +111,15 @@ def _states(server: AsgiServer, world: dict[str, Any]) -> list[tuple[str, Callab
     def editor_with(action: str | None) -> Callable[[Any], None]:
         def reach(page: Any) -> None:
             _open_editor(page, editor)
-            if action == "card":
-                page.locator(".jm-card").first.click()
-                page.wait_for_selector("#jm-panel:not([hidden])")
-            elif action == "comments":
-                page.click("[data-action=comments]")
-                page.wait_for_selector("#jm-comments:not([hidden])")
-            elif action == "share":
-                page.click("[data-action=share]")
-                page.wait_for_selector("#jm-share-dialog[open]")
-                page.wait_for_load_state("networkidle")
-            elif action == "export":
-                page.click("[data-action=export]")
-                page.wait_for_selector("dialog[open]")
-            elif action == "present":
-                page.click("[data-action=present]")
-                page.wait_for_selector("#jm-present:not([hidden])")
-            elif action == "help":
+            if action == "help":
                 page.locator("#jm-grid").focus()
                 page.keyboard.press("?")
                 page.wait_for_selector("#jm-help[open]")
+            elif action:
+                opener, opened = OPENERS[action]
+                page.locator(opener).first.click()
+                page.wait_for_selector(opened)
+                page.wait_for_load_state("networkidle")
 
         return reach
 

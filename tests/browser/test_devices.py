@@ -48,6 +48,12 @@ def device(browser: Any) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
+def open_editor(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=true]")
+    page.wait_for_selector("body[data-collab=ready]")
+
+
 def no_sideways_scroll(page: Any) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
@@ -77,9 +83,7 @@ def test_a_phone_shows_the_editor_read_only_with_a_comment_button(
     asgi_server: AsgiServer, template_map: Any, owner: Any, device: Any
 ) -> None:
     page = device(PHONE, owner, asgi_server)
-    page.goto(f"{asgi_server.url}/maps/{template_map.pk}/")
-    page.wait_for_selector("body[data-ready=true]")
-    page.wait_for_selector("body[data-collab=ready]")
+    open_editor(page, f"{asgi_server.url}/maps/{template_map.pk}/")
     assert page.evaluate("() => window.jmEditor.ed.canEdit") is False
     assert page.locator(".jm-add-card").count() == 0
     assert no_sideways_scroll(page)
@@ -138,8 +142,7 @@ def test_a_tablet_drags_a_card_by_touch_and_zooms(
     from maps.models import Item
 
     page = device(TABLET, owner, asgi_server)
-    page.goto(f"{asgi_server.url}/maps/{template_map.pk}/")
-    page.wait_for_selector("body[data-ready=true]")
+    open_editor(page, f"{asgi_server.url}/maps/{template_map.pk}/")
     page.wait_for_function("() => window.jmEditor.ed.transport.connected === true")
     assert page.evaluate("() => window.jmEditor.ed.canEdit") is True
     shot(page, "tablet-editor-vi")
@@ -186,9 +189,7 @@ def test_at_200_percent_zoom_pages_reflow_and_the_editor_keeps_its_tools(
         page.goto(asgi_server.url + path)
         assert no_sideways_scroll(page), path
     shot(page, "zoom200-notifications-vi")
-    page.goto(f"{asgi_server.url}/maps/{template_map.pk}/")
-    page.wait_for_selector("body[data-ready=true]")
-    page.wait_for_selector("body[data-collab=ready]")
+    open_editor(page, f"{asgi_server.url}/maps/{template_map.pk}/")
     assert page.evaluate("() => window.jmEditor.ed.canEdit") is True
     for action in ("undo", "add-stage", "add-lane", "comments", "share", "export", "present"):
         button = page.locator(f".jm-ed-bar [data-action={action}]")
