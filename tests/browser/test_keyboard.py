@@ -238,5 +238,22 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
     assert page.locator("#jm-help[open]").count() == 0
     assert focused(page, "[data-action=export]")
 
+    # The presentation: the stage's name takes focus on each slide, Tab stays inside, Escape
+    # returns to the button that opened it.
+    tab_to(page, "[data-action=present]", backwards=True)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#jm-present:not([hidden])")
+    page.keyboard.press("ArrowRight")
+    assert focused(page, "#jm-present .jm-slide-title")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        check_focus_ring(page)
+        assert page.evaluate(
+            "() => document.getElementById('jm-present').contains(document.activeElement)"
+        )
+    page.keyboard.press("Escape")
+    assert page.locator("#jm-present").is_hidden()
+    page.wait_for_function("() => document.activeElement.matches('[data-action=present]')")
+
     assert page.unlit == [], page.unlit
     assert page.errors == []
