@@ -257,3 +257,25 @@ def test_a_map_is_made_and_edited_with_the_keyboard_alone(
 
     assert page.unlit == [], page.unlit
     assert page.errors == []
+
+
+def test_a_shared_map_is_commented_on_with_the_keyboard(
+    page: Any, asgi_server: AsgiServer, template_map: Any, owner: Any
+) -> None:
+    from workspaces.sharing import share_link_create
+
+    link = share_link_create(journey_map=template_map, actor=owner, role="commenter")
+    page.goto(f"{asgi_server.url}/share/{link.token}/")
+    page.wait_for_selector("#jm-live[data-state=live]")
+    # Cards are buttons: Tab reaches one, Enter picks it and moves to the comment box.
+    tab_to(page, ".jm-sh-grid .jm-sh-card")
+    picked = page.evaluate("() => document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    assert focused(page, "#jm-share-text")
+    assert picked in page.locator("#jm-share-target").inner_text()
+    page.keyboard.type("Góp ý không dùng chuột")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#jm-share-threads p:has-text('Góp ý không dùng chuột')")
+    assert template_map.comments.filter(text="Góp ý không dùng chuột").exists()
+    assert page.unlit == [], page.unlit
+    assert page.errors == []
