@@ -3,12 +3,12 @@ tests/browser/conftest.py). A phone (390 × 844, touch) gets the share view and 
 editor laid out for it: each lane a swipeable row of its stages, the emotion curve fitted to
 the screen, a comment button always in reach. A tablet (1024 × 768, touch) edits: a card
 dragged by touch to another stage, zoom by buttons and by pinching. Each state is saved in
-docs/screenshots/ (`device-*.png`) for people to look at."""
+docs/screenshots/ (`device-*.png`, with UPDATE_SCREENSHOTS=1) for people to look at."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,10 +23,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 TABLET = {"viewport": {"width": 1024, "height": 768}, "device_scale_factor": 1, "is_mobile": True}
 
 
-def shot(page: Any, name: str) -> Path:
-    path = SCREENSHOTS / f"device-{name}.png"
-    page.screenshot(path=str(path))
-    return path
+def shot(page: Any, name: str) -> None:
+    """Take the screenshot; keep it in docs/screenshots/ when UPDATE_SCREENSHOTS=1 (so an
+    ordinary test run leaves the tree as it was)."""
+    keep = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    page.screenshot(path=str(SCREENSHOTS / f"device-{name}.png") if keep else None)
 
 
 @pytest.fixture
