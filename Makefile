@@ -51,7 +51,7 @@ bench: install
 ## Extract and compile the vi/en message catalogs.
 messages: install
 	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --ignore=bench
-	$(BIN)/python manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=var --ignore=bench --ignore=static/vendor
+	$(BIN)/python manage.py makemessages -d djangojs -l vi -l en --ignore=.venv --ignore=var --ignore=bench --ignore=static/vendor --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

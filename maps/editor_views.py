@@ -27,6 +27,9 @@ def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
     return {
         "map": str(journey_map.pk),
         "title": journey_map.title,
+        # The language the map is written in (its cards, stages, lanes): marked with `lang` so a
+        # screen reader reads them with that voice whatever the interface language is.
+        "language": journey_map.language,
         "role": role,
         "canEdit": role_at_least(role, MapRole.EDITOR),
         "api": reverse("api-map", args=[journey_map.pk]),

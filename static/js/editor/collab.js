@@ -47,7 +47,7 @@ async function sendComment(op) {
     await loadComments();
     return true;
   } catch (error) {
-    toast(fmt("Your comment was not saved (%(reason)s).", { reason: error.message }), "error");
+    toast(fmt(_("Your comment was not saved (%(reason)s)."), { reason: error.message }), "error");
     return false;
   }
 }
@@ -114,8 +114,12 @@ function composer(placeholder, makeOp) {
     event.preventDefault();
     const text = box.value.trim().normalize("NFC");
     if (!text) return;
+    box.focus(); // a disabled button would drop focus to <body>
     send.disabled = true;
-    if (await sendComment(makeOp(text))) box.value = "";
+    if (await sendComment(makeOp(text))) {
+      box.value = "";
+      toast(_("Comment sent."));
+    }
     send.disabled = false;
   });
   return form;
@@ -141,7 +145,7 @@ function drawComments() {
   }
   if (!list.children.length) list.append(el("p", { class: "jm-cm-empty", text: _("No comments yet.") }));
   const head = el("div", { class: "jm-cm-head" },
-    el("h2", { text: target ? fmt("Comments on “%(name)s”", { name: targetName(target) }) : _("All comments") }),
+    el("h2", { text: target ? fmt(_("Comments on “%(name)s”"), { name: targetName(target) }) : _("All comments") }),
     el("button", { type: "button", class: "jm-btn jm-btn-icon", "aria-label": _("Close"), text: "×" }));
   head.lastChild.addEventListener("click", () => toggle(false));
   const resolved = el("label", { class: "jm-cm-toggle" }, el("input", { type: "checkbox" }), ` ${_("Show resolved")}`);
@@ -153,11 +157,20 @@ function drawComments() {
   const parts = [head, resolved, list];
   if (can("commenter")) {
     if (target) {
-      parts.push(composer(_("Comment… use @username to mention someone"),
-        (text) => ({ type: "comment.create", id: newId(), [target.type]: target.id, text })));
+      const main = composer(_("Comment… use @username to mention someone"),
+        (text) => ({ type: "comment.create", id: newId(), [target.type]: target.id, text }));
+      main.querySelector("textarea").dataset.main = "true";
+      parts.push(main);
     } else parts.push(el("p", { class: "jm-cm-empty", text: _("Select a card or a stage to comment on it.") }));
   }
+  // Redrawn after a send or a remote comment: focus stays in the drawer, not lost to <body>.
+  const hadFocus = drawer.contains(document.activeElement);
   drawer.replaceChildren(...parts);
+  if (hadFocus) focusDrawer(drawer);
+}
+
+function focusDrawer(drawer) {
+  (drawer.querySelector("textarea[data-main]") || drawer.querySelector(".jm-cm-head button"))?.focus();
 }
 
 function toggle(open = !state.open) {
@@ -166,8 +179,17 @@ function toggle(open = !state.open) {
   drawer.hidden = !open;
   // Below the toolbar, however many rows it wraps to.
   drawer.style.top = `${Math.round(document.querySelector(".jm-ed-bar")?.getBoundingClientRect().bottom || 0)}px`;
-  document.querySelector("[data-action=comments]")?.setAttribute("aria-pressed", String(open));
-  if (open) drawComments();
+  const button = document.querySelector("[data-action=comments]");
+  button?.setAttribute("aria-pressed", String(open));
+  if (open) {
+    drawComments();
+    focusDrawer(drawer);
+  } else if (drawer.contains(document.activeElement) || document.activeElement === document.body) {
+    // Back where the drawer was opened from: the card ("c") or the toolbar button.
+    const opener = (state.opener && document.querySelector(state.opener)) || button;
+    state.opener = null;
+    opener?.focus();
+  }
 }
 
 // A small count on every card and stage with open threads.
@@ -182,8 +204,9 @@ function decorate() {
   for (const [id, count] of open) {
     const node = document.querySelector(`.jm-card[data-id="${CSS.escape(id)}"], .jm-stage-head[data-stage="${CSS.escape(id)}"]`);
     if (!node) continue;
-    const badge = el("button", { type: "button", class: "jm-cm-badge", text: String(count),
-      "aria-label": fmt("%(count)s open comments", { count }) });
+    // Not a Tab stop of its own (a button inside a card button): keyboards press "c" on the card.
+    const badge = el("button", { type: "button", class: "jm-cm-badge", tabindex: "-1", text: String(count),
+      "aria-label": fmt(_("%(count)s open comments"), { count }) });
     badge.addEventListener("click", (event) => {
       event.stopPropagation();
       state.target = node.dataset.id ? { type: "item", id } : { type: "stage", id };
@@ -197,8 +220,8 @@ function decorate() {
 
 const ROLES = () => [["owner", _("Owner")], ["editor", _("Editor")], ["commenter", _("Commenter")], ["viewer", _("Viewer")]];
 
-function roleSelect(value, name = "role") {
-  const select = el("select", { name, class: "jm-select" });
+function roleSelect(value, label, name = "role") {
+  const select = el("select", { name, class: "jm-select", "aria-label": label });
   for (const [key, label] of ROLES()) select.append(el("option", { value: key, text: label }));
   select.value = value;
   return select;
@@ -212,7 +235,7 @@ async function drawShare(dialog) {
     const item = el("li", { "data-user": row.user.username },
       el("span", { class: "jm-sh-who", text: `${row.user.name} (@${row.user.username})` }));
     if (owner && row.explicit) {
-      const select = roleSelect(row.role);
+      const select = roleSelect(row.role, fmt(_("Role of %(who)s"), { who: row.user.name }));
       select.addEventListener("change", () => api(mapUrl(`members/${row.user.id}/`), { method: "PATCH", body: { role: select.value } })
         .then(() => drawShare(dialog), (error) => { toast(error.message, "error"); drawShare(dialog); }));
       const remove = el("button", { type: "button", class: "jm-btn jm-btn-danger", text: _("Remove") });
@@ -225,7 +248,7 @@ async function drawShare(dialog) {
   const parts = [el("h2", { text: _("Share this map") }), el("h3", { text: _("People with access") }), rows];
   if (owner) {
     const who = el("input", { name: "who", placeholder: _("Username or email"), "aria-label": _("Username or email"), required: true });
-    const role = roleSelect("commenter");
+    const role = roleSelect("commenter", _("Role"));
     const invite = el("form", { class: "jm-sh-invite" }, who, role, el("button", { type: "submit", class: "jm-btn jm-btn-primary", text: _("Invite") }));
     invite.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -233,7 +256,7 @@ async function drawShare(dialog) {
       const body = value.includes("@") && !value.startsWith("@") ? { email: value } : { username: value.replace(/^@/, "") };
       try {
         await api(mapUrl("members/"), { method: "POST", body: { ...body, role: role.value } });
-        toast(fmt("%(who)s can now open this map.", { who: value }));
+        toast(fmt(_("%(who)s can now open this map."), { who: value }));
         drawShare(dialog);
       } catch (error) {
         toast(error.message, "error");
@@ -287,7 +310,7 @@ function mount() {
   if (!bar || document.getElementById("jm-comments")) return;
   document.head.append(el("link", { rel: "stylesheet", href: new URL("../../css/collab.css", import.meta.url).href }));
   const comments = el("button", { type: "button", class: "jm-btn", "data-action": "comments", "aria-pressed": "false", text: _("Comments") });
-  comments.addEventListener("click", () => toggle());
+  comments.addEventListener("click", () => { state.opener = null; toggle(); });
   const share = el("button", { type: "button", class: "jm-btn", "data-action": "share", text: _("Share") });
   const dialog = el("dialog", { id: "jm-share-dialog", class: "jm-dialog jm-share-dialog", "aria-label": _("Share this map") });
   document.body.append(dialog);
@@ -301,12 +324,27 @@ function mount() {
   });
   const history = el("a", { class: "jm-btn", href: `/maps/${ed.config.map}/history/`, text: _("History") });
   bar.append(comments, share, history);
-  document.body.append(el("aside", { id: "jm-comments", class: "jm-cm-drawer", "aria-label": _("Comments"), hidden: true }));
+  const drawer = el("aside", { id: "jm-comments", class: "jm-cm-drawer", "aria-label": _("Comments"), hidden: true });
+  drawer.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { event.stopPropagation(); toggle(false); }
+  });
+  document.body.append(drawer);
   on("select", (selection) => {
     state.target = selection && selection.type !== "lane" ? { type: selection.type, id: selection.id } : null;
     if (state.open) drawComments();
   });
   onAfterRender(decorate);
+  // "c" on a focused card or stage header comments on it: the keyboard's way to the drawer.
+  document.getElementById("jm-grid").addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() !== "c" || event.ctrlKey || event.metaKey || event.altKey || !can("commenter")) return;
+    const node = event.target.closest(".jm-card[data-id], .jm-stage-head");
+    if (!node || event.target.closest(".jm-inline")) return;
+    event.preventDefault();
+    state.target = node.dataset.id ? { type: "item", id: node.dataset.id } : { type: "stage", id: node.dataset.stage };
+    // A selector, not the node: the lane may be redrawn while the drawer is open.
+    state.opener = node.dataset.id ? `.jm-card[data-id="${CSS.escape(node.dataset.id)}"]` : `.jm-stage-head[data-stage="${CSS.escape(node.dataset.stage)}"]`;
+    toggle(true);
+  });
   ed.transport.onRemote((change) => {
     if (change.ops.some((op) => op.type.startsWith("comment."))) loadComments();
   });

@@ -38,3 +38,27 @@ export function initials(name) {
   const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] || "?").slice(0, 2);
   return letters.toUpperCase();
 }
+
+function luminance(hex) {
+  const channel = (i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+// Background and text colours for an avatar or presence dot in a user-chosen `#rrggbb`: the
+// text is near-black or white, whichever contrasts more, and a mid-tone that reaches 4.5:1 with
+// neither is darkened until white text does (WCAG 1.4.3).
+export function legible(color) {
+  let background = safeColor(color) || "#64748b";
+  const contrast = (ink) => {
+    const [a, b] = [luminance(background), ink];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+  if (contrast(luminance("#111827")) >= 4.5) return { background, ink: "#111827" };
+  for (let step = 0; step < 10 && contrast(1) < 4.5; step += 1) {
+    background = `#${[1, 3, 5].map((i) => Math.round(parseInt(background.slice(i, i + 2), 16) * 0.9).toString(16).padStart(2, "0")).join("")}`;
+  }
+  return { background, ink: "#fff" };
+}

@@ -10,6 +10,8 @@ export const ed = {
   config: null,
   transport: null,
   canEdit: false,
+  phone: false, // a narrow screen: read-only, the phone layout (render.js)
+  roving: null, // which grid element is the one Tab stop (render.js rove)
   selection: null, // {type: "item"|"stage"|"lane", id}
   zoom: 1,
   undoStack: [],

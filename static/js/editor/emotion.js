@@ -32,12 +32,26 @@ function face(item, x, color) {
     class: "jm-emo-point", transform: `translate(${x} ${yOf(score)})`, tabindex: "0", role: "slider",
     "data-id": item.id, "aria-valuemin": -2, "aria-valuemax": 2, "aria-valuenow": score,
     "aria-valuetext": `${score > 0 ? "+" : ""}${score} ${LEVEL()[score]}`,
-    "aria-label": item.text || item.note || _("Emotion point"),
+    "aria-label": item.text || item.note || _("Emotion point"), "aria-describedby": `jm-stage-${item.stage}`,
   });
   g.append(svg("circle", { r: 15, fill: FACE_FILL[score], stroke: color, "stroke-width": 2.5 }));
   g.append(svg("circle", { cx: -5, cy: -4, r: 1.8, fill: "#1f2937" }), svg("circle", { cx: 5, cy: -4, r: 1.8, fill: "#1f2937" }));
   g.append(svg("path", { d: MOUTH[score], fill: "none", stroke: "#1f2937", "stroke-width": 1.8, "stroke-linecap": "round" }));
   return g;
+}
+
+// The curve as a list a screen reader can read in stage order: "Stage: +1 Pleased, text".
+function valueList(items, stages) {
+  // Hidden on screens wide enough for the faces; shown under the shrunken curve on phones.
+  const list = el("ul", { class: ed.phone ? "jm-emo-values" : "jm-visually-hidden jm-emo-values", "aria-label": _("Emotion curve values") });
+  stages.forEach((stage) => {
+    for (const item of items.filter((i) => i.stage === stage.id)) {
+      const score = Math.max(-2, Math.min(2, item.score ?? 0));
+      const value = `${score > 0 ? "+" : ""}${score} ${LEVEL()[score]}`;
+      list.append(el("li", { text: [`${stage.name}: ${value}`, item.text || item.note].filter(Boolean).join(", ") }));
+    }
+  });
+  return list;
 }
 
 export function renderEmotionLane(lane, stages) {
@@ -80,7 +94,7 @@ export function renderEmotionLane(lane, stages) {
       `${persona ? persona.name : _("Customer")} · ${variant === "to_be" ? _("to be") : _("as is")}`));
   }
   chart.append(...faces);
-  area.append(chart);
+  area.append(chart, valueList(items, stages));
   if (legend.length) area.append(el("div", { class: "jm-emo-legend" }, ...legend));
   if (!items.length) area.append(el("p", { class: "jm-ed-hint jm-emo-hint", text: laneHint("emotions") }));
   if (ed.canEdit) {

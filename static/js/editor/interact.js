@@ -2,11 +2,12 @@
 // selection, Enter edits, Esc leaves, Delete deletes, Alt+arrows move, Ctrl/Cmd+Z undo,
 // Shift+Ctrl/Cmd+Z or Ctrl+Y redo).
 import { ed, commit, select, undo, redo, toast } from "./editor.js";
-import { _ } from "./i18n.js";
+import { _, fmt } from "./i18n.js";
 import { keyBetween, keyAt, newId, byPosition } from "./keys.js";
 import { itemKindForLane } from "./state.js";
 import { addPoint, setScore } from "./emotion.js";
 import { el } from "./dom.js";
+import { GRID_FOCUSABLE, rove } from "./render.js";
 
 const STAGE_COLORS = ["#2563eb", "#7c3aed", "#db2777", "#d97706", "#16a34a", "#0891b2", "#64748b", "#dc2626"];
 
@@ -175,11 +176,29 @@ function moveCard(id, dx, dy) {
   } else {
     const siblings = ed.store.cellItems(item.lane, item.stage);
     const index = siblings.findIndex((i) => i.id === id) + dy;
-    if (index < 0 || index >= siblings.length) return;
+    if (index < 0 || index >= siblings.length) {
+      moveCardToLane(item, dy);
+      return;
+    }
     const rest = siblings.filter((i) => i.id !== id);
     commit([{ type: "item.move", id, position: keyAt(rest, index) }]);
   }
   refocus(`.jm-card[data-id="${id}"]`);
+}
+
+// Past the top or bottom of its cell, Alt+Up/Down carries a card into the nearest lane above or
+// below that holds the same kind of item (a touchpoint only goes to a touchpoint lane).
+function moveCardToLane(item, dy) {
+  const lanes = ed.store.lanes();
+  const kind = itemKindForLane(ed.store.lane(item.lane).kind);
+  let index = lanes.findIndex((l) => l.id === item.lane) + dy;
+  while (index >= 0 && index < lanes.length && itemKindForLane(lanes[index].kind) !== kind) index += dy;
+  if (index < 0 || index >= lanes.length) return;
+  const lane = lanes[index];
+  const target = ed.store.cellItems(lane.id, item.stage);
+  commit([{ type: "item.move", id: item.id, lane: lane.id, position: dy > 0 ? keyAt(target, 0) : keyAt(target, target.length) }]);
+  toast(fmt(_("Moved to %(lane)s."), { lane: lane.title }));
+  refocus(`.jm-card[data-id="${item.id}"]`);
 }
 
 function moveHeader(isStage, id, delta) {
@@ -194,7 +213,7 @@ function moveHeader(isStage, id, delta) {
 // Arrow navigation over the grid's focusable things, by geometry: the nearest one in the
 // pressed direction.
 function focusables() {
-  return [...document.querySelectorAll("#jm-grid .jm-card, #jm-grid .jm-stage-head, #jm-grid .jm-lane-title, #jm-grid .jm-add-card, #jm-grid .jm-emo-point")];
+  return [...document.querySelectorAll(`#jm-grid :is(${GRID_FOCUSABLE})`)].filter((node) => node.getClientRects().length);
 }
 
 function nearest(from, key) {
@@ -253,6 +272,8 @@ export function initInteractions(root) {
     if (cell && ed.canEdit) draftCard(cell);
   });
   root.addEventListener("focusin", (event) => {
+    const stop = event.target.closest(GRID_FOCUSABLE);
+    if (stop && !stop.classList.contains("jm-draft")) rove(stop);
     const target = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-emo-point");
     if (target && target.dataset && !target.classList.contains("jm-draft")) {
       const s = selectionFor(target);
@@ -261,7 +282,7 @@ export function initInteractions(root) {
   });
   root.addEventListener("keydown", (event) => {
     if (typing(event.target)) return;
-    const node = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-add-card, .jm-emo-point");
+    const node = event.target.closest(GRID_FOCUSABLE);
     if (!node) return;
     const arrows = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"];
     if (node.classList.contains("jm-emo-point") && ["ArrowUp", "ArrowDown"].includes(event.key) && !event.altKey) {
@@ -287,7 +308,7 @@ export function initInteractions(root) {
       return;
     }
     if (event.key === "Enter" || event.key === "F2") {
-      if (node.classList.contains("jm-add-card")) return; // the button's own click
+      if (node.matches("button")) return; // the button's own click
       event.preventDefault();
       if (node.classList.contains("jm-card")) editCard(node);
       else if (node.classList.contains("jm-stage-head")) renameStage(node);
@@ -295,7 +316,7 @@ export function initInteractions(root) {
       else if (node.classList.contains("jm-emo-point")) document.querySelector("#jm-panel [name=note]")?.focus();
       return;
     }
-    if ((event.key === "Delete" || event.key === "Backspace") && ed.canEdit && !node.classList.contains("jm-add-card")) {
+    if ((event.key === "Delete" || event.key === "Backspace") && ed.canEdit && !node.matches("button")) {
       event.preventDefault();
       select(selectionFor(node));
       deleteSelected();

@@ -80,11 +80,48 @@ function toolbar() {
     event.preventDefault();
     setZoom(event.deltaY < 0 ? 1 : -1);
   }, { passive: false });
+  initPinch(document.getElementById("jm-scroll"));
+}
+
+// Tablets: two fingers apart or together step the map's zoom, as the − / + buttons do (the
+// pane has `touch-action: pan-x pan-y` on touch screens, so the page itself does not zoom).
+function initPinch(pane) {
+  const fingers = new Map();
+  let spread = 0;
+  const distance = () => {
+    const [a, b] = [...fingers.values()];
+    return Math.hypot(a.x - b.x, a.y - b.y);
+  };
+  pane.addEventListener("pointerdown", (event) => {
+    if (event.pointerType !== "touch") return;
+    fingers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (fingers.size === 2) spread = distance();
+  });
+  pane.addEventListener("pointermove", (event) => {
+    if (!fingers.has(event.pointerId)) return;
+    fingers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (fingers.size !== 2 || !spread) return;
+    const ratio = distance() / spread;
+    if (ratio > 1.25 || ratio < 0.8) {
+      setZoom(ratio > 1 ? 1 : -1);
+      spread = distance();
+    }
+  });
+  const lift = (event) => {
+    fingers.delete(event.pointerId);
+    if (fingers.size < 2) spread = 0;
+  };
+  pane.addEventListener("pointerup", lift);
+  pane.addEventListener("pointercancel", lift);
 }
 
 function markSelection(selection) {
   for (const node of document.querySelectorAll(".jm-selected")) node.classList.remove("jm-selected");
+  for (const node of document.querySelectorAll(".jm-card[aria-current]")) node.removeAttribute("aria-current");
   if (!selection) return;
+  if (selection.type === "item") {
+    document.querySelector(`.jm-card[data-id="${CSS.escape(selection.id)}"]`)?.setAttribute("aria-current", "true");
+  }
   const attr = { item: "data-id", stage: "data-stage", lane: "data-lane" }[selection.type];
   const cls = { item: "", stage: ".jm-stage-head", lane: ".jm-lane-title" }[selection.type];
   for (const node of document.querySelectorAll(`${cls}[${attr}="${CSS.escape(selection.id)}"]`)) node.classList.add("jm-selected");
@@ -98,7 +135,10 @@ async function loadDocument() {
 
 async function start() {
   ed.config = JSON.parse(document.getElementById("jm-editor-config").textContent);
-  ed.canEdit = Boolean(ed.config.canEdit);
+  // A phone reads the map (lanes of swipeable stages) and comments; editing needs a bigger screen.
+  ed.phone = window.matchMedia("(max-width: 640px) and (pointer: coarse)").matches;
+  ed.canEdit = Boolean(ed.config.canEdit) && !ed.phone;
+  if (ed.phone) document.body.classList.add("jm-phone", "jm-read-only");
   const module = ed.config.transport === "socket" ? await import("./socket.js") : await import("./transport.js");
   ed.transport = module.createTransport(ed.config);
   let doc;

@@ -2,14 +2,19 @@
 //   showPeers([{session, name, color}]) — avatars in the toolbar
 //   showEditing(session, itemId|null, color) — a coloured ring on the card a peer edits
 //   showCursor(session, {x, y}|null, name, color) — a peer's pointer over the grid
-import { el, initials, safeColor } from "./dom.js";
+import { el, initials, legible, safeColor } from "./dom.js";
 
 export function showPeers(peers) {
   const box = document.getElementById("jm-presence");
-  box.replaceChildren(...peers.map((p) => el("span", {
-    class: "jm-peer", title: p.name, "aria-label": p.name, "data-session": p.session,
-    style: `background:${safeColor(p.color) || "#64748b"}`, text: initials(p.name),
-  })));
+  box.replaceChildren(...peers.map((p) => {
+    const { background, ink } = legible(p.color);
+    return el("span", {
+      class: "jm-peer", title: p.name, "aria-label": p.name, "data-session": p.session,
+      style: `background:${background};color:${ink}`, text: initials(p.name),
+    });
+  }));
+  // a11y.js announces who arrives and leaves.
+  document.dispatchEvent(new CustomEvent("jm:peers", { detail: peers }));
 }
 
 export function showEditing(session, itemId, color) {

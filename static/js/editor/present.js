@@ -26,7 +26,7 @@ function slide() {
   box.replaceChildren(
     el("header", { class: "jm-slide-head", style: stage.color ? `--jm-stage-color:${stage.color}` : null },
       el("p", { class: "jm-slide-count", text: fmt(_("Stage %(n)s of %(total)s"), { n: index + 1, total: stages.length }) }),
-      el("h2", { class: "jm-slide-title", text: stage.name }),
+      el("h2", { class: "jm-slide-title", tabindex: "-1", lang: ed.config.language, text: stage.name }),
       stage.description ? el("p", { class: "jm-slide-desc", text: stage.description }) : null),
     body,
     el("nav", { class: "jm-slide-nav", "aria-label": _("Stages") },
@@ -51,8 +51,31 @@ export function close() {
   const box = document.getElementById("jm-present");
   box.hidden = true;
   document.body.classList.remove("jm-presenting");
-  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  if (opener) opener.focus();
+  const back = () => opener?.focus();
+  // Focus cannot land outside the full-screen element: give it back once full screen is left.
+  if (document.fullscreenElement) document.exitFullscreen().then(back, back);
+  back();
+}
+
+// The new stage's name has focus, so a screen reader reads it out.
+function focusTitle(box) {
+  box.querySelector(".jm-slide-title")?.focus();
+}
+
+// A modal: Tab cycles through the presentation's own buttons, never the page behind it.
+function keepTabInside(box, event) {
+  const stops = [...box.querySelectorAll("button:not([disabled])")];
+  if (!stops.length) return;
+  const first = stops[0];
+  const last = stops[stops.length - 1];
+  const inside = box.contains(document.activeElement);
+  if (event.shiftKey && (!inside || document.activeElement === first || document.activeElement === box.querySelector(".jm-slide-title"))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (!inside || document.activeElement === last)) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 export function initPresentation() {
@@ -69,8 +92,9 @@ export function initPresentation() {
   document.addEventListener("keydown", (event) => {
     if (box.hidden) return;
     if (event.key === "Escape") { event.preventDefault(); close(); }
-    else if (["ArrowRight", "PageDown", " "].includes(event.key)) { event.preventDefault(); index += 1; slide(); box.focus(); }
-    else if (["ArrowLeft", "PageUp"].includes(event.key)) { event.preventDefault(); index -= 1; slide(); box.focus(); }
+    else if (["ArrowRight", "PageDown", " "].includes(event.key)) { event.preventDefault(); index += 1; slide(); focusTitle(box); }
+    else if (["ArrowLeft", "PageUp"].includes(event.key)) { event.preventDefault(); index -= 1; slide(); focusTitle(box); }
+    else if (event.key === "Tab") keepTabInside(box, event);
   });
   document.addEventListener("fullscreenchange", () => {
     if (!document.fullscreenElement && !box.hidden) close();

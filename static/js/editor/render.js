@@ -1,7 +1,7 @@
 // Drawing the map: a grid with stages as columns and lanes as rows, each lane kind drawn as
 // itself. Whole redraws for structural changes, one lane row for item changes.
 import { ed } from "./editor.js";
-import { el, icon, initials, safeColor } from "./dom.js";
+import { el, icon, initials, legible, safeColor } from "./dom.js";
 import { _, fmt } from "./i18n.js";
 import { laneHint, LANE_ACCENT } from "./lanes.js";
 import { renderEmotionLane } from "./emotion.js";
@@ -85,13 +85,16 @@ function cardBody(item) {
   return parts;
 }
 
+// A card is a button named by its text and described by its lane and stage headers, so a
+// screen reader says where it is (the grid's own header announcements vary by reader).
 export function renderCard(item) {
   const label = item.kind === "metric" ? item.name || item.text : item.text;
   const card = el("div", {
     class: `jm-card jm-kind-${item.kind}${item.evidence === "assumption" ? "" : " jm-evidenced"}`,
-    "data-id": item.id, tabindex: "0", role: "button",
+    "data-id": item.id, tabindex: "0", role: "button", lang: label ? ed.config.language : null,
     "aria-label": label || _("Empty card"),
-    "aria-selected": ed.selection && ed.selection.id === item.id ? "true" : "false",
+    "aria-describedby": `jm-lane-${item.lane} jm-stage-${item.stage}`,
+    "aria-current": ed.selection && ed.selection.id === item.id ? "true" : null,
   }, ...cardBody(item));
   const color = safeColor(item.color);
   if (color) card.style.setProperty("--jm-card-accent", color);
@@ -103,13 +106,13 @@ function stageHead(stage, index) {
   const color = safeColor(stage.color);
   const count = ed.store.doc.items.filter((i) => i.stage === stage.id).length;
   const head = el("div", {
-    class: "jm-stage-head", "data-stage": stage.id, tabindex: "0", role: "columnheader",
+    class: "jm-stage-head", "data-stage": stage.id, tabindex: "0", role: "columnheader", id: `jm-stage-${stage.id}`,
     "aria-label": fmt(_("Stage %(n)s: %(name)s"), { n: index + 1, name: stage.name }),
     style: color ? `--jm-stage-color:${color}` : null,
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
   el("span", { class: "jm-stage-num", text: String(index + 1) }),
-  el("span", { class: "jm-stage-name", text: stage.name }),
+  el("span", { class: "jm-stage-name", lang: ed.config.language, text: stage.name }),
   stage.phase ? el("span", { class: "jm-pill jm-phase", text: { before: _("Before"), during: _("During"), after: _("After") }[stage.phase] || "" }) : null,
   el("span", { class: "jm-count", text: String(count), title: _("Items in this stage") }));
   return head;
@@ -118,11 +121,11 @@ function stageHead(stage, index) {
 function laneTitle(lane) {
   const accent = LANE_ACCENT[lane.kind] || LANE_ACCENT.text;
   return el("div", {
-    class: "jm-lane-title", "data-lane": lane.id, tabindex: "0", role: "rowheader",
+    class: "jm-lane-title", "data-lane": lane.id, tabindex: "0", role: "rowheader", id: `jm-lane-${lane.id}`,
     "aria-label": `${lane.title} (${laneKindLabel(lane.kind)})`, style: `--jm-lane-accent:${accent}`,
   },
   ed.canEdit ? el("span", { class: "jm-handle", "aria-hidden": "true", title: _("Drag to reorder") }, "⋮⋮") : null,
-  el("span", { class: "jm-lane-name", text: lane.title }),
+  el("span", { class: "jm-lane-name", lang: ed.config.language, text: lane.title }),
   laneKindLabel(lane.kind) === lane.title ? null : el("span", { class: "jm-lane-kind", text: laneKindLabel(lane.kind) }),
   el("span", { class: "jm-lane-desc", text: lane.description || laneHint(lane.kind), title: lane.description || laneHint(lane.kind) }));
 }
@@ -132,7 +135,7 @@ function laneRow(lane, stages) {
   row.append(laneTitle(lane));
   if (lane.kind === "emotions") {
     row.append(renderEmotionLane(lane, stages));
-    row.append(el("div", { class: "jm-tail" }));
+    row.append(el("div", { class: "jm-tail", role: "gridcell" }));
     return row;
   }
   const laneItems = ed.store.doc.items.filter((i) => i.lane === lane.id);
@@ -150,7 +153,7 @@ function laneRow(lane, stages) {
     }
     row.append(cell);
   });
-  row.append(el("div", { class: "jm-tail" }));
+  row.append(el("div", { class: "jm-tail", role: "gridcell" }));
   return row;
 }
 
@@ -167,10 +170,44 @@ export function gridColumns(count) {
   return `var(--jm-title-w) repeat(${count}, ${COL_W}px) var(--jm-tail-w)`;
 }
 
+// Phones: each lane a heading over a sideways-swiping row of its stages, one per screen (CSS
+// scroll snapping), read-only; the emotion curve is fitted to the width with its values listed.
+function phoneLayout(stages, lanes) {
+  return lanes.map((lane, laneIndex) => {
+    const title = el("h2", { class: "jm-ph-lane-title", id: `jm-lane-${lane.id}`, "data-lane": lane.id,
+      "aria-label": lane.title, style: `--jm-lane-accent:${LANE_ACCENT[lane.kind] || LANE_ACCENT.text}` }, lane.title);
+    if (lane.kind === "emotions") {
+      const area = renderEmotionLane(lane, stages);
+      area.removeAttribute("role"); // a gridcell only inside the grid's rows
+      return el("section", { class: "jm-ph-lane jm-ph-emotions", "aria-labelledby": title.id }, title, area);
+    }
+    const panels = stages.map((stage, index) => {
+      // Ids stay unique: the first lane's stage headings carry the ids the emotion points cite.
+      const headId = laneIndex ? `jm-ph-${lane.id}-${stage.id}` : `jm-stage-${stage.id}`;
+      const cards = ed.store.cellItems(lane.id, stage.id).map((item) => {
+        const card = renderCard(item);
+        card.setAttribute("aria-describedby", `${title.id} ${headId}`);
+        return card;
+      });
+      return el("li", { class: "jm-ph-stage", style: safeColor(stage.color) ? `--jm-stage-color:${stage.color}` : null },
+        el("h3", { class: "jm-ph-stage-name", id: headId, "aria-label": stage.name, text: `${index + 1}. ${stage.name}` }),
+        ...(cards.length ? cards : [el("p", { class: "jm-ph-empty", text: "–" })]));
+    });
+    return el("section", { class: `jm-ph-lane jm-lane-${lane.kind}`, "aria-labelledby": title.id }, title, el("ol", { class: "jm-ph-stages" }, ...panels));
+  });
+}
+
 export function renderAll() {
   const grid = document.getElementById("jm-grid");
   const stages = ed.store.stages();
   const lanes = ed.store.lanes();
+  if (ed.phone && stages.length) {
+    grid.removeAttribute("role");
+    grid.setAttribute("aria-busy", "false");
+    grid.replaceChildren(...phoneLayout(stages, lanes));
+    finish();
+    return;
+  }
   grid.setAttribute("aria-busy", "false");
   grid.style.setProperty("--jm-cols", gridColumns(stages.length));
   grid.style.setProperty("--jm-zoom", String(ed.zoom));
@@ -180,17 +217,17 @@ export function renderAll() {
     return;
   }
   const head = el("div", { class: "jm-gridrow jm-head-row", role: "row" },
-    el("div", { class: "jm-corner" }, el("span", { text: _("Lanes") }), el("span", { class: "jm-corner-stages", text: _("Stages →") })));
+    el("div", { class: "jm-corner", role: "columnheader" }, el("span", { text: _("Lanes") }), el("span", { class: "jm-corner-stages", text: _("Stages →") })));
   stages.forEach((stage, index) => head.append(stageHead(stage, index)));
-  head.append(el("div", { class: "jm-tail" }, ed.canEdit
+  head.append(el("div", { class: "jm-tail", role: "gridcell" }, ed.canEdit
     ? el("button", { type: "button", class: "jm-add-col", "data-action": "add-stage", "aria-label": _("Add a stage"), title: _("Add a stage") }, "+")
     : null));
   const rows = [head];
   for (const lane of lanes) rows.push(laneRow(lane, stages));
-  if (!lanes.length) rows.push(el("div", { class: "jm-gridrow jm-note-row" }, el("p", { class: "jm-ed-hint", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
+  if (!lanes.length) rows.push(el("div", { class: "jm-gridrow jm-note-row", role: "row" }, el("p", { class: "jm-ed-hint", role: "gridcell", text: _("No lanes yet. Add a lane for what customers do, feel or where they meet you.") })));
   if (ed.canEdit) {
-    rows.push(el("div", { class: "jm-gridrow jm-add-lane-row" },
-      el("button", { type: "button", class: "jm-btn jm-btn-ghost", "data-action": "add-lane" }, `+ ${_("Add a lane")}`)));
+    rows.push(el("div", { class: "jm-gridrow jm-add-lane-row", role: "row" }, el("div", { role: "gridcell" },
+      el("button", { type: "button", class: "jm-btn jm-btn-ghost", "data-action": "add-lane" }, `+ ${_("Add a lane")}`))));
   }
   grid.replaceChildren(...rows);
   finish();
@@ -225,7 +262,34 @@ function finish(focusedId) {
     const again = document.querySelector(`[data-id="${CSS.escape(focusedId)}"]`);
     if (again) again.focus({ preventScroll: true });
   }
+  rove();
   for (const callback of afterRender) callback();
+}
+
+// The map is one Tab stop (the ARIA grid pattern): only the last focused card, header or add
+// button is in the Tab order; arrows move inside (interact.js). Kept across redraws by a key.
+export const GRID_FOCUSABLE = ".jm-card[data-id], .jm-stage-head, .jm-lane-title, .jm-add-card, .jm-emo-point, .jm-add-col, .jm-add-lane-row button";
+
+export function roveKey(node) {
+  if (node.dataset.id) return `[data-id="${CSS.escape(node.dataset.id)}"]`;
+  if (node.classList.contains("jm-stage-head")) return `.jm-stage-head[data-stage="${CSS.escape(node.dataset.stage)}"]`;
+  if (node.classList.contains("jm-lane-title")) return `.jm-lane-title[data-lane="${CSS.escape(node.dataset.lane)}"]`;
+  if (node.classList.contains("jm-add-col")) return ".jm-add-col";
+  if (node.closest(".jm-add-lane-row")) return ".jm-add-lane-row button";
+  const place = node.dataset.lane ? node : node.closest(".jm-cell");
+  if (!place) return null;
+  return `.jm-add-card[data-lane="${CSS.escape(place.dataset.lane)}"][data-stage="${CSS.escape(place.dataset.stage)}"], `
+    + `.jm-cell[data-lane="${CSS.escape(place.dataset.lane)}"][data-stage="${CSS.escape(place.dataset.stage)}"] .jm-add-card`;
+}
+
+export function rove(active = null) {
+  const grid = document.getElementById("jm-grid");
+  // Phones have no grid: each lane's swiping row keeps its cards in the Tab order.
+  if (!grid || ed.phone) return;
+  const nodes = [...grid.querySelectorAll(GRID_FOCUSABLE)];
+  if (active) ed.roving = roveKey(active);
+  const current = active || (ed.roving && grid.querySelector(ed.roving)) || nodes[0];
+  for (const node of nodes) node.setAttribute("tabindex", node === current ? "0" : "-1");
 }
 
 export function renderPersonas() {
@@ -239,7 +303,7 @@ export function renderPersonas() {
     const color = safeColor(p.color) || "#6366f1";
     const avatar = p.photo
       ? el("img", { class: "jm-ed-avatar", src: p.photo, alt: "" })
-      : el("span", { class: "jm-ed-avatar", style: `background:${color}`, "aria-hidden": "true", text: initials(p.name) });
+      : el("span", { class: "jm-ed-avatar", style: `background:${legible(color).background};color:${legible(color).ink}`, "aria-hidden": "true", text: initials(p.name) });
     return el("article", { class: "jm-ed-persona", style: `--jm-persona:${color}`, "aria-label": p.name },
       avatar,
       el("div", { class: "jm-persona-text" },

@@ -34,7 +34,50 @@ function mark(id, marks) {
   return "";
 }
 
-export function renderGrid(container, doc, marks = null) {
+function cardNode(item, marks, count, pickable) {
+  return el(
+    "div",
+    {
+      class: `jm-sh-card jm-sh-${item.kind} ${mark(item.id, marks)}`,
+      style: item.color ? `border-left-color:${item.color}` : null,
+      dataset: { id: item.id },
+      ...(pickable ? { tabindex: "0", role: "button" } : {}),
+    },
+    itemLabel(item),
+    count ? el("span", { class: "jm-sh-comments", title: String(count) }, String(count)) : null,
+  );
+}
+
+// Phones: each lane a heading over a row of its stages that swipes sideways, one stage per
+// screen (CSS scroll snapping); the table is hidden there, this list everywhere else.
+function phoneLayout(stages, lanes, cells, comments, marks, pickable) {
+  const rows = lanes.map((lane) =>
+    el(
+      "section",
+      { class: "jm-sh-phone-row", "aria-label": lane.title },
+      el("h2", { class: `jm-sh-phone-lane-title ${mark(lane.id, marks)}` }, lane.title),
+      el(
+        "ol",
+        // A row that scrolls sideways must be reachable by keyboard: its cards are when they
+        // are buttons, the row itself otherwise.
+        { class: "jm-sh-phone-lane", ...(pickable ? {} : { tabindex: "0", "aria-label": lane.title }) },
+        ...stages.map((stage, index) =>
+          el(
+            "li",
+            { class: "jm-sh-phone-stage", style: stage.color ? `border-top-color:${stage.color}` : null },
+            el("h3", { class: "jm-sh-phone-stage-name" }, `${index + 1}. ${stage.name}`),
+            ...(cells.get(`${lane.id}|${stage.id}`) || []).map((item) =>
+              cardNode(item, marks, comments.get(item.id), pickable),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  return el("div", { class: "jm-sh-phone" }, ...rows);
+}
+
+export function renderGrid(container, doc, marks = null, { pickable = false } = {}) {
   const stages = [...doc.stages, ...(marks ? marks.removedRows.stages : [])].sort(byPosition);
   const lanes = [...doc.lanes, ...(marks ? marks.removedRows.lanes : [])].sort(byPosition);
   const items = [...doc.items, ...(marks ? marks.removedRows.items : [])].sort(byPosition);
@@ -49,7 +92,7 @@ export function renderGrid(container, doc, marks = null) {
     if (!cells.has(key)) cells.set(key, []);
     cells.get(key).push(item);
   }
-  const head = el("tr", {}, el("th", { class: "jm-sh-corner" }));
+  const head = el("tr", {}, el("td", { class: "jm-sh-corner" })); // no header: an empty th confuses readers
   for (const stage of stages) {
     const count = comments.get(stage.id);
     head.append(
@@ -76,25 +119,16 @@ export function renderGrid(container, doc, marks = null) {
     for (const stage of stages) {
       const cell = el("td", { class: "jm-sh-cell" });
       for (const item of cells.get(`${lane.id}|${stage.id}`) || []) {
-        const count = comments.get(item.id);
-        cell.append(
-          el(
-            "div",
-            {
-              class: `jm-sh-card jm-sh-${item.kind} ${mark(item.id, marks)}`,
-              style: item.color ? `border-left-color:${item.color}` : null,
-              dataset: { id: item.id },
-            },
-            itemLabel(item),
-            count ? el("span", { class: "jm-sh-comments", title: String(count) }, String(count)) : null,
-          ),
-        );
+        cell.append(cardNode(item, marks, comments.get(item.id), pickable));
       }
       row.append(cell);
     }
     body.append(row);
   }
-  container.replaceChildren(el("table", { class: "jm-sh-grid" }, el("thead", {}, head), body));
+  container.replaceChildren(
+    el("table", { class: "jm-sh-grid" }, el("thead", {}, head), body),
+    phoneLayout(stages, lanes, cells, comments, marks, pickable),
+  );
 }
 
 // Marks for renderGrid from a /compare/ answer.

@@ -47,10 +47,13 @@ async function refresh() {
 }
 
 function draw(upto) {
+  // A polite word that the map changed (the grid itself is not a live region: it would be
+  // read out whole on every change).
+  if (revision >= 0 && upto > revision) document.getElementById("jm-share-status").textContent = text.updated;
   revision = upto;
   document.getElementById("jm-share-title").textContent = doc.title;
   document.getElementById("jm-share-objective").textContent = doc.objective || "";
-  renderGrid(document.getElementById("jm-grid"), doc);
+  renderGrid(document.getElementById("jm-grid"), doc, null, { pickable: true });
   drawThreads();
   root.dataset.revision = String(revision);
 }
@@ -157,11 +160,21 @@ function drawThreads() {
   if (!roots.length) list.append(el("li", { class: "jm-sh-muted" }, text.none));
 }
 
-document.getElementById("jm-grid").addEventListener("click", (event) => {
+function pick(event) {
   const node = event.target.closest("[data-id]");
   if (!node || !doc) return;
   target = { type: node.matches("th") ? "stage" : "item", id: node.dataset.id };
   document.getElementById("jm-share-target").textContent = targetLabel();
+  return node;
+}
+document.getElementById("jm-grid").addEventListener("click", pick);
+// A card is a button for keyboards too: Enter or Space picks it and moves to the comment box.
+document.getElementById("jm-grid").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" && event.key !== " ") return;
+  if (!pick(event)) return;
+  event.preventDefault();
+  const input = document.getElementById("jm-share-text");
+  if (!document.getElementById("jm-share-comment").hidden) input.focus();
 });
 document.getElementById("jm-share-comment").addEventListener("submit", async (event) => {
   event.preventDefault();
