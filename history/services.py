@@ -92,7 +92,7 @@ def restore_ops(*, current: dict[str, Any], target: dict[str, Any]) -> list[dict
     needed = set(target_personas) | {i["persona"] for i in target["items"] if i.get("persona")}
     ops += [{"type": "persona.attach", "persona": p} for p in sorted(needed - current_personas)]
     for key, kind, editable in (
-        ("stages", "stage", ("name", "description", "phase", "color")),
+        ("stages", "stage", ("name", "description", "phase", "color", "subjourney")),
         ("lanes", "lane", ("title", "description", "collapsed")),
     ):
         now = {row["id"]: row for row in current[key]}

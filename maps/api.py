@@ -322,14 +322,17 @@ class ImportView(APIView):
             document = PortableDocument.model_validate(serializer.validated_data["document"])
         except PydanticValidationError as error:
             raise _pydantic_error(error) from None
+        warnings: list[str] = []
         try:
             journey_map = document_import(
-                workspace=workspace, actor=signed_in(request.user), document=document
+                workspace=workspace,
+                actor=signed_in(request.user),
+                document=document,
+                warnings=warnings,
             )
         except OpError as error:
             raise ApiError(
                 code="invalid", message=error.message, details={"code": error.code, "op": error.op}
             ) from None
-        return Response(
-            services.map_document(journey_map=journey_map), status=status.HTTP_201_CREATED
-        )
+        body = services.map_document(journey_map=journey_map) | {"warnings": warnings}
+        return Response(body, status=status.HTTP_201_CREATED)
