@@ -65,8 +65,9 @@ def subjourney_trail(*, journey_map: JourneyMap, user: Any) -> list[dict[str, st
     return trail
 
 
-def linkable_maps(*, journey_map: JourneyMap, user: Any) -> list[dict[str, str]]:
-    """The maps of the workspace the user may read, this one aside: a stage's choices."""
+def linkable_maps(*, journey_map: JourneyMap, user: Any) -> list[dict[str, Any]]:
+    """The maps of the workspace the user may read, this one aside: a stage's choices.
+    `above` marks the maps this one is already under: linking one would make a cycle."""
     rows = (
         JourneyMap.objects.visible_to(user)
         .filter(workspace_id=journey_map.workspace_id)
@@ -74,7 +75,22 @@ def linkable_maps(*, journey_map: JourneyMap, user: Any) -> list[dict[str, str]]
         .order_by("title", "id")
         .values_list("id", "title", "type", "status")
     )
+    edges = subjourney_edges(workspace_id=journey_map.workspace_id)
     return [
-        {"id": str(pk), "title": title, "type": kind, "status": status}
+        {
+            "id": str(pk),
+            "title": title,
+            "type": kind,
+            "status": status,
+            "above": reaches(edges, pk, journey_map.pk),
+        }
         for pk, title, kind, status in rows
     ]
+
+
+def map_hierarchy(*, journey_map: JourneyMap, user: Any) -> dict[str, Any]:
+    """What the editor shows of the hierarchy: the trail up and the maps a stage may link to."""
+    return {
+        "trail": subjourney_trail(journey_map=journey_map, user=user),
+        "linkable": linkable_maps(journey_map=journey_map, user=user),
+    }

@@ -122,6 +122,7 @@ ENDPOINTS = [
     Endpoint("api-map-member", "delete", "/api/maps/{map}/members/{target}/",
              "401 404 403 403 403 204"),
     Endpoint("api-map-document", "get", "/api/maps/{map}/document/", "401 404 200 200 200 200"),
+    Endpoint("api-map-hierarchy", "get", "/api/maps/{map}/hierarchy/", "401 404 200 200 200 200"),
     Endpoint("api-map-share-links", "get", "/api/maps/{map}/share-links/",
              "401 404 403 403 403 200"),
     Endpoint("api-map-share-links", "post", "/api/maps/{map}/share-links/",
