@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "collab",
     "history",
     "method",
+    "portfolio",
 ]
 
 MIDDLEWARE = [

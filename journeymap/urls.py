@@ -14,6 +14,7 @@ from journeymap.health import healthz
 from maps import urls as maps_urls
 from method import urls as method_urls
 from personas import urls as personas_urls
+from portfolio import urls as portfolio_urls
 from workspaces import urls as workspaces_urls
 
 APPS = [
@@ -24,6 +25,7 @@ APPS = [
     exports_urls,
     collab_urls,
     history_urls,
+    portfolio_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [

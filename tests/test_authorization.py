@@ -81,6 +81,9 @@ ENDPOINTS = [
              "401 404 404 404 403 201", {"username": "target", "role": "member"}),
     Endpoint("api-workspace-activity", "get", "/api/workspaces/{workspace}/activity/",
              "401 404 404 404 200 200"),
+    # Viewer and commenter are not members but have a role on a map of the workspace.
+    Endpoint("api-workspace-landscape", "get", "/api/workspaces/{workspace}/landscape/",
+             "401 404 200 200 200 200"),
     Endpoint("api-personas", "get", "/api/personas/?workspace={workspace}",
              "401 404 404 404 200 200"),
     Endpoint("api-personas", "post", "/api/personas/?workspace={workspace}",
