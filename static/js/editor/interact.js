@@ -231,6 +231,7 @@ function selectionFor(node) {
 
 export function initInteractions(root) {
   root.addEventListener("click", (event) => {
+    if (event.target.closest(".jm-subjourney-chip")) return; // a link: it opens the sub-journey
     const action = event.target.closest("[data-action]");
     if (action) {
       const name = action.dataset.action;
@@ -253,6 +254,7 @@ export function initInteractions(root) {
     if (cell && ed.canEdit) draftCard(cell);
   });
   root.addEventListener("focusin", (event) => {
+    if (event.target.closest(".jm-subjourney-chip")) return;
     const target = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-emo-point");
     if (target && target.dataset && !target.classList.contains("jm-draft")) {
       const s = selectionFor(target);

@@ -1,7 +1,7 @@
 // The journey landscape page: every map the user may open, as a tree (a map, then the
 // sub-journeys its stages open) or a grid, filtered and grouped in the browser. The data
 // arrives with the page (portfolio/views.py); nothing here writes.
-import { el, safeColor } from "../editor/dom.js";
+import { el, initials, safeColor } from "../editor/dom.js";
 import { _, fmt } from "../editor/i18n.js";
 
 const config = JSON.parse(document.getElementById("jm-landscape-config").textContent);
@@ -52,9 +52,9 @@ function healthClass(score) {
 
 function healthBadge(health) {
   return el("span", {
-    class: `jm-ls-health ${healthClass(health.score)}`,
+    class: `jm-ls-health ${healthClass(health.score)}`, style: `--score:${Number(health.score) || 0}`,
     title: fmt(_("Health check: %(score)s/100, %(warnings)s warnings"), { score: health.score, warnings: health.warnings }),
-  }, el("span", { class: "jm-ls-health-label", text: _("Health") }), el("strong", { text: String(health.score) }));
+  }, el("strong", { text: String(health.score) }), el("span", { class: "jm-ls-health-label", text: _("Health") }));
 }
 
 function happinessRows(m) {
@@ -81,8 +81,7 @@ function metricRows(m) {
     ...shown.map((metric) => {
       const unit = metric.unit ? ` ${metric.unit}` : "";
       const value = metric.value === null ? "–" : number(metric.value) + unit;
-      const met = metric.ratio !== null && metric.ratio >= 1;
-      return el("li", { class: met ? "jm-ls-met" : "" },
+      return el("li", {},
         el("span", { class: "jm-ls-metric-name", text: metric.name || _("Unnamed metric") }),
         el("span", { class: "jm-ls-metric-value", text: fmt(_("%(value)s / target %(target)s"), { value, target: number(metric.target) + unit }) }));
     }));
@@ -100,7 +99,7 @@ function mapCard(m, via) {
         el("p", { class: "jm-ls-meta" },
           el("span", { class: `jm-badge jm-status-${m.status}`, text: m.status_label }),
           el("span", { text: m.type_label }),
-          m.owner ? el("span", { class: "jm-ls-owner", text: m.owner.name }) : null,
+          m.owner ? el("span", { class: "jm-ls-owner" }, el("span", { class: "jm-ls-avatar", "aria-hidden": "true", text: initials(m.owner.name) }), m.owner.name) : null,
           el("span", { class: "jm-ls-muted", text: fmt(_("%(stages)s stages · %(items)s items"), { stages: m.stages, items: m.items }) }))),
       healthBadge(m.health)),
     el("div", { class: "jm-ls-card-body" }, happinessRows(m), metricRows(m)));
@@ -116,7 +115,9 @@ function treeNode(m, via, seen) {
 }
 
 function drawTree() {
-  const nodes = data.roots.map((id) => treeNode(byId.get(id), null, new Set())).filter(Boolean);
+  // Journeys with sub-journeys first: the big pictures, then the maps standing alone.
+  const roots = data.roots.map((id) => byId.get(id)).sort((a, b) => (b.children.length > 0) - (a.children.length > 0));
+  const nodes = roots.map((m) => treeNode(m, null, new Set())).filter(Boolean);
   return nodes.length ? el("ul", { class: "jm-ls-tree jm-ls-top", role: "list" }, ...nodes) : null;
 }
 
@@ -135,12 +136,16 @@ function drawGrid() {
   const groups = new Map();
   for (const m of data.maps.filter(matches)) {
     for (const [key, label] of groupKeys(m)) {
-      if (!groups.has(key)) groups.set(key, { label, maps: [] });
+      if (!groups.has(key)) groups.set(key, { key, label, maps: [] });
       groups.get(key).maps.push(m);
     }
   }
   if (!groups.size) return null;
-  const sections = [...groups.values()].sort((a, b) => a.label.localeCompare(b.label));
+  // Statuses and types in their own order (draft before approved), the rest by name.
+  const fixed = { status: Object.keys(config.statuses), type: Object.keys(config.types) }[state.group];
+  const sections = [...groups.values()].sort(fixed
+    ? (a, b) => fixed.indexOf(a.key) - fixed.indexOf(b.key)
+    : (a, b) => a.label.localeCompare(b.label));
   return el("div", { class: "jm-ls-groups" }, ...sections.map((g) => el("section", { class: "jm-ls-group-box" },
     state.group ? el("h2", { class: "jm-ls-group-title" }, g.label, el("span", { class: "jm-ls-count", text: String(g.maps.length) })) : null,
     el("div", { class: "jm-ls-grid" }, ...g.maps.map((m) => {
