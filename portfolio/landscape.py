@@ -96,9 +96,9 @@ def happiness(rows: MapRows) -> list[dict[str, Any]]:
             continue
         if item["variant"] == "to_be":
             continue  # a target curve, not how customers feel today
-        persona = str(item["persona_id"]) if item["persona_id"] else None
-        counts[persona][0] += 1
-        counts[persona][1] += item["score"] > 0
+        key = str(item["persona_id"]) if item["persona_id"] else None
+        counts[key][0] += 1
+        counts[key][1] += item["score"] > 0
     result = []
     for persona in rows.personas:
         points, happy = counts.get(persona["id"], (0, 0))

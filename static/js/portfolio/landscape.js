@@ -182,6 +182,6 @@ for (const button of document.querySelectorAll("[data-view]")) {
   });
 }
 draw();
-// Drawn and listening: what bench/portfolio.py times ("interactive").
+// Drawn and listening: what bench/landscape.py times ("interactive").
 performance.mark("jm-landscape-ready");
 document.body.dataset.ready = "true";

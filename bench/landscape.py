@@ -12,7 +12,7 @@ touchpoints on 6 channels). Then measures
   the page's `jm-landscape-ready` mark (data parsed, tree drawn, filters bound).
 
     DATABASE_URL=postgres://journeymap:journeymap@127.0.0.1:5432/jm15 \\
-        .venv/bin/python bench/portfolio.py [--maps 50] [--items 600] [--runs 20] [--port 8395]
+        .venv/bin/python bench/landscape.py [--maps 50] [--items 600] [--runs 20] [--port 8395]
 
 Targets: a fixed number of queries (at most 8), the page interactive in at most 1 s.
 """
