@@ -67,6 +67,7 @@ def _schema() -> Any:
             },
         ),
         "metrics": inline_serializer("LandscapeMetric", metric, many=True),
+        "metrics_total": serializers.IntegerField(help_text="metrics with a target in all"),
         "children": inline_serializer("LandscapeChild", child, many=True),
         "parents": serializers.ListField(child=serializers.UUIDField()),
     }
