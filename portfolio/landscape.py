@@ -223,8 +223,8 @@ def _nesting(rows: dict[str, MapRows], summaries: dict[str, dict[str, Any]]) -> 
     for map_rows in rows.values():
         parent = str(map_rows.journey_map.pk)
         for stage in map_rows.stages:
-            child = stage.subjourney_id
-            if child in summaries:
+            child: str | None = stage.subjourney_id  # type: ignore[assignment]  # text here
+            if child is not None and child in summaries:
                 summaries[parent]["children"].append(
                     {"map": child, "stage": stage.pk, "stage_name": stage.name}
                 )
