@@ -14,6 +14,7 @@ from journeymap.health import healthz
 from maps import urls as maps_urls
 from method import urls as method_urls
 from personas import urls as personas_urls
+from portfolio import urls as portfolio_urls
 from sheets import urls as sheets_urls
 from workspaces import urls as workspaces_urls
 
@@ -26,6 +27,7 @@ APPS = [
     collab_urls,
     history_urls,
     sheets_urls,
+    portfolio_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [

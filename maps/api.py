@@ -29,6 +29,7 @@ from maps.serializers import (
     MapCreateSerializer,
     MapSummarySerializer,
 )
+from maps.subjourneys import map_hierarchy
 from workspaces.access import parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole
 
@@ -322,14 +323,54 @@ class ImportView(APIView):
             document = PortableDocument.model_validate(serializer.validated_data["document"])
         except PydanticValidationError as error:
             raise _pydantic_error(error) from None
+        warnings: list[str] = []
         try:
             journey_map = document_import(
-                workspace=workspace, actor=signed_in(request.user), document=document
+                workspace=workspace,
+                actor=signed_in(request.user),
+                document=document,
+                warnings=warnings,
             )
         except OpError as error:
             raise ApiError(
                 code="invalid", message=error.message, details={"code": error.code, "op": error.op}
             ) from None
-        return Response(
-            services.map_document(journey_map=journey_map), status=status.HTTP_201_CREATED
-        )
+        body = services.map_document(journey_map=journey_map) | {"warnings": warnings}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _hierarchy_schema() -> Any:
+    step: dict[str, Any] = {
+        "id": serializers.UUIDField(),
+        "title": serializers.CharField(),
+        "stage": serializers.CharField(),
+    }
+    linkable: dict[str, Any] = {
+        "id": serializers.UUIDField(),
+        "title": serializers.CharField(),
+        "type": serializers.CharField(),
+        "status": serializers.CharField(),
+        "above": serializers.BooleanField(),
+    }
+    return inline_serializer(
+        "MapHierarchy",
+        {
+            "trail": inline_serializer("TrailStep", step, many=True),
+            "linkable": inline_serializer("LinkableMap", linkable, many=True),
+        },
+    )
+
+
+class HierarchyView(APIView):
+    @extend_schema(
+        summary="The map's place among sub-journeys",
+        description=(
+            "`trail`: the maps above this one, the top first (each with the stage that links "
+            "down); `linkable`: the maps of the workspace the caller may read that a stage may "
+            "name as its `subjourney` (`above`: already above this map, a link would be a cycle)."
+        ),
+        responses=_hierarchy_schema(),
+    )
+    def get(self, request: Request, map_id: Any) -> Response:
+        journey_map, _ = map_for(request.user, map_id)
+        return Response(map_hierarchy(journey_map=journey_map, user=request.user))

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 from fractional_indexing import generate_n_keys_between
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
@@ -79,6 +80,9 @@ class StagePart(DocModel):
     phase: Phase | Literal[""] = ""
     color: Color = ""
     position: Position | None = None
+    # The id of another map (not a reference inside the document): kept on import only if
+    # that map is in the workspace imported into and the importer may read it.
+    subjourney: Ref | None = None
 
 
 class LanePart(DocModel):
@@ -173,7 +177,7 @@ def document_ops(
     ops += [{"type": "persona.attach", "persona": str(pid)} for pid in persona_ids.values()]
     for stage, position in zip(document.stages, _positions(document.stages), strict=True):
         ops.append(
-            stage.model_dump(mode="json", exclude={"id", "position"})
+            stage.model_dump(mode="json", exclude={"id", "position"}, exclude_none=True)
             | {"type": "stage.create", "id": new(stage.id, "stage"), "position": position}
         )
     for lane, position in zip(document.lanes, _positions(document.lanes), strict=True):
@@ -244,6 +248,42 @@ def _personas_for(
     return ids
 
 
+def _linkable_subjourneys(
+    *, workspace: Workspace, actor: User, document: PortableDocument, warnings: list[str]
+) -> None:
+    """Drop (with a warning) each stage's link to a map that is not in this workspace or
+    that the importer may not read: the document may come from elsewhere."""
+    wanted = {stage.subjourney for stage in document.stages if stage.subjourney}
+    ids = set()
+    for ref in wanted:
+        try:
+            ids.add(uuid.UUID(ref))
+        except ValueError:
+            continue
+    found = {
+        str(pk)
+        for pk in JourneyMap.objects.visible_to(actor)
+        .filter(workspace=workspace, pk__in=ids)
+        .values_list("pk", flat=True)
+    }
+    for stage in document.stages:
+        if not stage.subjourney:
+            continue
+        try:
+            known = str(uuid.UUID(stage.subjourney)) in found
+        except ValueError:
+            known = False
+        if not known:
+            warnings.append(
+                _(
+                    "Stage “%(stage)s”: its sub-journey is not a map of this workspace you can "
+                    "open; the link was dropped."
+                )
+                % {"stage": stage.name}
+            )
+            stage.subjourney = None
+
+
 def map_create(
     *,
     workspace: Workspace,
@@ -252,8 +292,11 @@ def map_create(
     language: str = Language.VI,
     document: PortableDocument | None = None,
     template: str = "",
+    warnings: list[str] | None = None,
 ) -> JourneyMap:
-    """A new map, owned by its creator; its content (if any) arrives as one change."""
+    """A new map, owned by its creator; its content (if any) arrives as one change.
+    What was left out of the document (a sub-journey link) is told in `warnings`."""
+    warnings = [] if warnings is None else warnings
     with transaction.atomic():
         journey_map = JourneyMap.objects.create(
             workspace=workspace,
@@ -267,6 +310,9 @@ def map_create(
             document = document.model_copy(deep=True)
             document.map.title = title
             document.map.language = Language(language)
+            _linkable_subjourneys(
+                workspace=workspace, actor=actor, document=document, warnings=warnings
+            )
             persona_ids = _personas_for(workspace=workspace, parts=document.personas, actor=actor)
             document_apply(
                 journey_map=journey_map, actor=actor, document=document, persona_ids=persona_ids
@@ -293,13 +339,20 @@ def document_apply(
     )
 
 
-def document_import(*, workspace: Workspace, actor: User, document: PortableDocument) -> JourneyMap:
+def document_import(
+    *,
+    workspace: Workspace,
+    actor: User,
+    document: PortableDocument,
+    warnings: list[str] | None = None,
+) -> JourneyMap:
     return map_create(
         workspace=workspace,
         actor=actor,
         title=document.map.title,
         language=document.map.language,
         document=document,
+        warnings=warnings,
     )
 
 
@@ -321,7 +374,10 @@ def document_export(*, journey_map: JourneyMap) -> dict[str, Any]:
         "version": VERSION,
         "map": {key: doc[key] for key in MapPart.model_fields},
         "personas": personas,
-        "stages": doc["stages"],
+        "stages": [
+            {key: value for key, value in stage.items() if key != "subjourney" or value}
+            for stage in doc["stages"]
+        ],
         "lanes": doc["lanes"],
         "items": items,
         "links": doc["links"],

@@ -18,13 +18,18 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from maps.models import ITEM_KIND_OF_LANE, JourneyMap, LaneKind
+from maps.subjourneys import map_hierarchy
 from touchpoints.catalog import CHANNELS, ICON_PATHS
 from workspaces.models import MapRole, role_at_least
 
 
-def editor_config(*, journey_map: JourneyMap, role: str) -> dict[str, Any]:
+def editor_config(
+    *, journey_map: JourneyMap, role: str, linkable: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Everything the editor script needs besides the document itself."""
     return {
+        # The maps a stage may name as its sub-journey (maps/subjourneys.py), titles for chips.
+        "maps": linkable or [],
         "map": str(journey_map.pk),
         "title": journey_map.title,
         # The language the map is written in (its cards, stages, lanes): marked with `lang` so a
@@ -57,7 +62,8 @@ def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
     role = journey_map.role_of(request.user) if journey_map is not None else None
     if journey_map is None or role is None:
         raise Http404("No such map.")
-    config = editor_config(journey_map=journey_map, role=role)
+    hierarchy = map_hierarchy(journey_map=journey_map, user=request.user)
+    config = editor_config(journey_map=journey_map, role=role, linkable=hierarchy["linkable"])
     return render(
         request,
         "maps/editor.html",
@@ -67,5 +73,6 @@ def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
             "role_label": MapRole(role).label,
             "read_only": not config["canEdit"],
             "config": config,
+            "trail": hierarchy["trail"],
         },
     )

@@ -216,6 +216,11 @@ class Stage(Ordered):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
     color = models.CharField(max_length=7, blank=True)
+    # Another map of the same workspace that details this stage (issue 15): set only by a
+    # stage op, checked in maps/subjourneys.py (same workspace, readable, no cycle).
+    subjourney = models.ForeignKey(
+        JourneyMap, on_delete=models.SET_NULL, null=True, blank=True, related_name="parent_stages"
+    )
 
     class Meta:
         verbose_name = _("stage")

@@ -46,8 +46,10 @@ from maps.models import (
     Trend,
     item_kind_for_lane,
 )
+from maps.subjourneys import reaches, subjourney_edges
 from personas.models import Persona
 from touchpoints.catalog import CHANNELS_BY_KEY
+from workspaces.models import MapRole
 
 # Limits a change must stay within (documented in docs/api.md).
 MAX_OPS_PER_CHANGE = 2000
@@ -142,6 +144,7 @@ class StageFields(Fields):
     description: Text(2000) | None = None  # type: ignore[valid-type]
     phase: Phase | Literal[""] | None = None
     color: Color | None = None
+    subjourney: Id | None = None  # a map of the workspace detailing the stage; null unlinks
 
 
 class StageCreate(Op):
@@ -152,6 +155,7 @@ class StageCreate(Op):
     description: Text(2000) = ""  # type: ignore[valid-type]
     phase: Phase | Literal[""] = ""
     color: Color = ""
+    subjourney: Id | None = None
 
 
 class StageUpdate(Op):
@@ -442,8 +446,8 @@ def writes_only(op: Op) -> bool:
         return True
     if kind in ("stage.update", "lane.update", "item.update"):
         names: set[str] = op.fields.model_fields_set  # type: ignore[attr-defined]
-        # An item's persona and fixes are checked against other rows: not writes only.
-        return bool(names) and not names & {"persona", "fixes"}
+        # An item's persona and fixes, a stage's sub-journey, are checked against other rows.
+        return bool(names) and not names & {"persona", "fixes", "subjourney"}
     return False
 
 
@@ -544,6 +548,8 @@ def op_persona_detach(ctx: Context, op: PersonaDetach) -> None:
 def op_stage_create(ctx: Context, op: StageCreate) -> None:
     _ensure_new(Stage, op.id, "stage")
     _ensure_room(ctx, Stage, MAX_STAGES, "stages")
+    if op.subjourney is not None:
+        check_subjourney(ctx, stage_id=op.id, target_id=op.subjourney)
     ctx.parents[op.id] = Stage.objects.create(
         id=op.id,
         map=ctx.map,
@@ -552,6 +558,7 @@ def op_stage_create(ctx: Context, op: StageCreate) -> None:
         description=op.description,
         phase=op.phase,
         color=op.color,
+        subjourney_id=op.subjourney,
     )
 
 
@@ -559,7 +566,35 @@ def op_stage_update(ctx: Context, op: StageUpdate) -> None:
     if "name" in op.fields.model_fields_set and op.fields.name is None:
         raise OpError("invalid_op", "fields.name: may not be null")
     fields = _nulls_to_blank(op.fields, {"description", "phase", "color"})
-    _update(Stage, ctx, op.id, "stage", **fields.model_dump(exclude_unset=True))
+    values = fields.model_dump(exclude_unset=True)
+    if "subjourney" in values:
+        if values["subjourney"] is not None:
+            check_subjourney(ctx, stage_id=op.id, target_id=values["subjourney"])
+        values["subjourney_id"] = values.pop("subjourney")
+    _update(Stage, ctx, op.id, "stage", **values)
+
+
+def check_subjourney(ctx: Context, *, stage_id: uuid.UUID, target_id: uuid.UUID) -> None:
+    """Refuse a link to a map that is missing or that the actor cannot read (not_found:
+    existence is not leaked), in another workspace, the map itself, or above it (a cycle)."""
+    actor = ctx.actor
+    role = JourneyMap.objects.role_of(map_id=target_id, user=actor) if actor else MapRole.OWNER
+    workspace_id = (
+        JourneyMap.objects.filter(pk=target_id).values_list("workspace_id", flat=True).first()
+    )
+    if role is None or workspace_id is None:
+        raise OpError("not_found", f"map {target_id} does not exist or you cannot read it")
+    if workspace_id != ctx.map.workspace_id:
+        raise OpError("invalid_op", "subjourney: a sub-journey must be a map of the same workspace")
+    if target_id == ctx.map.pk:
+        raise OpError("invalid_op", "subjourney: a map cannot be its own sub-journey")
+    edges = subjourney_edges(workspace_id=workspace_id, without_stage=stage_id)
+    if reaches(edges, target_id, ctx.map.pk):
+        raise OpError(
+            "invalid_op",
+            "subjourney: this map is already above the chosen map in the hierarchy; "
+            "linking them would make a cycle",
+        )
 
 
 def _nulls_to_blank(fields: BaseModel, names: set[str]) -> BaseModel:

@@ -34,6 +34,7 @@ MAP_FIELDS = (
 )
 # Attributes an op may clear with null (maps.ops.NULLABLE_ATTRIBUTES); others become "".
 NULLABLE = {"online", "impact", "importance", "score", "persona", "value", "target", "due", "fixes"}
+NULLABLE |= {"subjourney"}  # a stage's (maps.ops.StageFields)
 ITEM_BLANK: dict[str, Any] = {
     "text": "",
     "color": "",
@@ -166,6 +167,7 @@ def _reduce_column(state: State, kind: str, verb: str, op: dict[str, Any]) -> No
                 "phase": op.get("phase", ""),
                 "color": op.get("color", ""),
                 "position": op["position"],
+                "subjourney": op.get("subjourney"),
             }
         else:
             row = {

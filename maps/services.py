@@ -528,7 +528,7 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["position"], str(row["id"])))
 
 
-STAGE_FIELDS = ("id", "name", "description", "phase", "color", "position")
+STAGE_FIELDS = ("id", "name", "description", "phase", "color", "position", "subjourney")
 LANE_FIELDS = ("id", "kind", "title", "description", "collapsed", "position")
 ITEM_COMMON = ("id", "lane", "stage", "kind", "position", "text", "color", "evidence", "source")
 ITEM_FIELDS_OF_KIND = {
@@ -679,7 +679,7 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
     ]
     personas = [persona_summary(p) for p in journey_map.personas.all()]
     for stage in stages:
-        stage["id"] = str(stage["id"])
+        _ids_to_str(stage, "id", "subjourney")
     for lane in lanes:
         lane["id"] = str(lane["id"])
     return {

@@ -11,6 +11,7 @@ api_patterns: list[URLPattern] = [
     path("maps/<uuid:map_id>/", api.MapDetailView.as_view(), name="api-map"),
     path("maps/<uuid:map_id>/changes/", api.ChangeListView.as_view(), name="api-map-changes"),
     path("maps/<uuid:map_id>/document/", api.DocumentView.as_view(), name="api-map-document"),
+    path("maps/<uuid:map_id>/hierarchy/", api.HierarchyView.as_view(), name="api-map-hierarchy"),
 ]
 
 urlpatterns: list[URLPattern] = [

@@ -60,16 +60,20 @@ def map_import(request: HttpRequest) -> HttpResponse:
         return redirect("workspace-new")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        warnings: list[str] = []
         try:
             journey_map = document_import(
                 workspace=workspace,
                 actor=request.user,  # type: ignore[arg-type]
                 document=form.cleaned_data["file"],
+                warnings=warnings,
             )
         except OpError as error:
             form.add_error("file", error.message)
         else:
             messages.success(request, _("Map imported."))
+            for warning in warnings:
+                messages.warning(request, warning)
             return redirect("map-editor", map_id=journey_map.pk)
     return render(request, "maps/import.html", {"form": form})
 

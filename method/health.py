@@ -170,7 +170,6 @@ ITEM_FIELDS = (
 
 def map_health(*, journey_map: JourneyMap, today: dt.date | None = None) -> list[Finding]:
     """Every finding for the map, map-level first, then in stage order."""
-    today = today or timezone.localdate()
     stages = list(Stage.objects.filter(map=journey_map).order_by("position", "id"))
     items = list(
         journey_map.items.order_by("stage__position", "lane__position", "position", "id").values(
@@ -178,9 +177,45 @@ def map_health(*, journey_map: JourneyMap, today: dt.date | None = None) -> list
         )
     )
     has_persona = journey_map.personas.exists()
+    return health_findings(
+        journey_map=journey_map, stages=stages, items=items, has_persona=has_persona, today=today
+    )
+
+
+def health_findings(
+    *,
+    journey_map: JourneyMap,
+    stages: list[Stage],
+    items: list[dict[str, Any]],
+    has_persona: bool,
+    today: dt.date | None = None,
+) -> list[Finding]:
+    """The findings from rows already read (stages in order, items with ITEM_FIELDS): the
+    landscape of a workspace reads every map's rows in one query and checks each here."""
+    today = today or timezone.localdate()
     return (
         _map_findings(journey_map, has_persona, today)
         + _stage_findings(stages, items)
         + _low_point(stages, items)
         + _item_findings(items)
     )
+
+
+def health_score(
+    *, stages: list[Stage], items: list[dict[str, Any]], findings: list[Finding]
+) -> int:
+    """0–100: the share of the health check's questions the map answers well.
+
+    A question is one rule about one target: three about the map (objective, persona, review
+    date), two per stage (a touchpoint, a metric), one per touchpoint (an owning team), two
+    per obstacle (addressed, evidenced), and one about the emotional low point when the map
+    has as-is emotion points. Each finding is a question answered badly.
+    """
+    touchpoints = sum(1 for i in items if i["kind"] == ItemKind.TOUCHPOINT)
+    obstacles = sum(1 for i in items if i["lane__kind"] == LaneKind.OBSTACLES)
+    emotions = any(
+        i["kind"] == ItemKind.EMOTION and i["score"] is not None and i["variant"] != "to_be"
+        for i in items
+    )
+    questions = 3 + 2 * len(stages) + touchpoints + 2 * obstacles + int(emotions)
+    return round(100 * max(0, questions - len(findings)) / questions)

@@ -81,6 +81,9 @@ ENDPOINTS = [
              "401 404 404 404 403 201", {"username": "target", "role": "member"}),
     Endpoint("api-workspace-activity", "get", "/api/workspaces/{workspace}/activity/",
              "401 404 404 404 200 200"),
+    # Viewer and commenter are not members but have a role on a map of the workspace.
+    Endpoint("api-workspace-landscape", "get", "/api/workspaces/{workspace}/landscape/",
+             "401 404 200 200 200 200"),
     Endpoint("api-personas", "get", "/api/personas/?workspace={workspace}",
              "401 404 404 404 200 200"),
     Endpoint("api-personas", "post", "/api/personas/?workspace={workspace}",
@@ -122,6 +125,7 @@ ENDPOINTS = [
     Endpoint("api-map-member", "delete", "/api/maps/{map}/members/{target}/",
              "401 404 403 403 403 204"),
     Endpoint("api-map-document", "get", "/api/maps/{map}/document/", "401 404 200 200 200 200"),
+    Endpoint("api-map-hierarchy", "get", "/api/maps/{map}/hierarchy/", "401 404 200 200 200 200"),
     Endpoint("api-map-share-links", "get", "/api/maps/{map}/share-links/",
              "401 404 403 403 403 200"),
     Endpoint("api-map-share-links", "post", "/api/maps/{map}/share-links/",

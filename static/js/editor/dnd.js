@@ -152,7 +152,7 @@ function autoScroll(state) {
 export function initDragAndDrop(root) {
   root.addEventListener("pointerdown", (event) => {
     if (!ed.canEdit || event.button !== 0) return;
-    if (event.target.closest("button, input, textarea, select, .jm-editing, .jm-emo-point")) return;
+    if (event.target.closest("a, button, input, textarea, select, .jm-editing, .jm-emo-point")) return;
     const card = event.target.closest(".jm-card");
     const stageHead = event.target.closest(".jm-stage-head");
     const laneHead = event.target.closest(".jm-lane-title");

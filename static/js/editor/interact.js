@@ -250,6 +250,7 @@ function selectionFor(node) {
 
 export function initInteractions(root) {
   root.addEventListener("click", (event) => {
+    if (event.target.closest(".jm-subjourney-chip")) return; // a link: it opens the sub-journey
     const action = event.target.closest("[data-action]");
     if (action) {
       const name = action.dataset.action;
@@ -272,6 +273,7 @@ export function initInteractions(root) {
     if (cell && ed.canEdit) draftCard(cell);
   });
   root.addEventListener("focusin", (event) => {
+    if (event.target.closest(".jm-subjourney-chip")) return;
     const stop = event.target.closest(GRID_FOCUSABLE);
     if (stop && !stop.classList.contains("jm-draft")) rove(stop);
     const target = event.target.closest(".jm-card, .jm-stage-head, .jm-lane-title, .jm-emo-point");

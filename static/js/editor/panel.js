@@ -43,7 +43,7 @@ function parse(name, node) {
   if (["impact", "importance", "score"].includes(name)) return raw === "" ? null : Number.parseInt(raw, 10);
   if (["value", "target"].includes(name)) return raw === "" ? null : Number(raw);
   if (name === "online") return raw === "" ? null : raw === "true";
-  if (["due", "persona"].includes(name)) return raw || null;
+  if (["due", "persona", "subjourney"].includes(name)) return raw || null;
   return raw.normalize("NFC");
 }
 
@@ -87,6 +87,28 @@ function itemFields(item) {
   return list;
 }
 
+// A stage may name another map of the workspace as its sub-journey. Maps already above this
+// one are listed but disabled: the server would refuse the cycle anyway.
+function subjourneyField(stage) {
+  const maps = ed.config.maps || [];
+  const node = el("select", { name: "subjourney" });
+  node.append(el("option", { value: "", text: _("None") }));
+  for (const m of maps) {
+    node.append(el("option", { value: m.id, text: m.above ? `${m.title} (${_("above this map")})` : m.title, disabled: m.above ? true : null }));
+  }
+  if (stage.subjourney && !maps.some((m) => m.id === stage.subjourney)) {
+    node.append(el("option", { value: stage.subjourney, text: _("A map you cannot open") }));
+  }
+  node.value = stage.subjourney || "";
+  node.disabled = !ed.canEdit;
+  const open = stage.subjourney && maps.some((m) => m.id === stage.subjourney)
+    ? el("a", { class: "jm-btn jm-subjourney-open", href: `/maps/${encodeURIComponent(stage.subjourney)}/` }, `↳ ${_("Open the sub-journey")}`)
+    : null;
+  const wrap = field(_("Sub-journey"), node, _("Another map of this workspace that details this stage."));
+  if (open) wrap.append(open);
+  return wrap;
+}
+
 let shown = "";
 function render(selection, { force = true } = {}) {
   const panel = document.getElementById("jm-panel");
@@ -109,6 +131,7 @@ function render(selection, { force = true } = {}) {
       field(_("Description"), textarea("description", target.description, 3)),
       field(_("Purchase phase"), choice("phase", target.phase, PHASES())),
       field(_("Colour"), input("color", safeColor(target.color) || "#6366f1", "color")),
+      subjourneyField(target),
     ];
   } else {
     const kind = ed.config.laneKinds.find((k) => k.key === target.kind);

@@ -102,6 +102,22 @@ export function renderCard(item) {
   return card;
 }
 
+// A stage detailed by another map: a chip that opens it (maps/subjourneys.py).
+export function subjourneyTitle(mapId) {
+  const found = (ed.config.maps || []).find((m) => m.id === mapId);
+  return found ? found.title : null;
+}
+
+function subjourneyChip(mapId) {
+  const title = subjourneyTitle(mapId);
+  return el("a", {
+    class: "jm-subjourney-chip", href: `/maps/${encodeURIComponent(mapId)}/`,
+    title: title ? fmt(_("Open the sub-journey “%(title)s”"), { title }) : _("Sub-journey you cannot open"),
+    "data-subjourney": mapId,
+  }, el("span", { class: "jm-subjourney-icon", "aria-hidden": "true", text: "↳" }),
+  el("span", { class: "jm-subjourney-title", text: title || _("Sub-journey") }));
+}
+
 function stageHead(stage, index) {
   const color = safeColor(stage.color);
   const count = ed.store.doc.items.filter((i) => i.stage === stage.id).length;
@@ -114,7 +130,8 @@ function stageHead(stage, index) {
   el("span", { class: "jm-stage-num", text: String(index + 1) }),
   el("span", { class: "jm-stage-name", lang: ed.config.language, text: stage.name }),
   stage.phase ? el("span", { class: "jm-pill jm-phase", text: { before: _("Before"), during: _("During"), after: _("After") }[stage.phase] || "" }) : null,
-  el("span", { class: "jm-count", text: String(count), title: _("Items in this stage") }));
+  el("span", { class: "jm-count", text: String(count), title: _("Items in this stage") }),
+  stage.subjourney ? subjourneyChip(stage.subjourney) : null);
   return head;
 }
 

@@ -77,7 +77,7 @@ function applyOp(t, op, dirty) {
       break;
     case "stage.create": {
       const stage = { id: op.id, name: op.name, position: op.position, description: op.description || "",
-        phase: op.phase || "", color: op.color || "" };
+        phase: op.phase || "", color: op.color || "", subjourney: op.subjourney || null };
       doc.stages.push(stage);
       t.stages.set(stage.id, stage);
       dirty.full = true;
