@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "collab",
     "history",
     "method",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,9 @@ SPECTACULAR_SETTINGS = {
         "MapRoleEnum": "workspaces.models.MapRole",
         "ShareLinkRoleEnum": "workspaces.models.ShareLink.Role",
         "AudienceEnum": "maps.models.Audience",
+        "WebhookEventEnum": "integrations.models.Event",
+        "WebhookBodyFormatEnum": "integrations.models.BodyFormat",
+        "DeliveryStatusEnum": "integrations.models.Delivery.Status",
     },
 }
 
@@ -322,7 +326,20 @@ if EXPORT_ENGINE not in {"auto", "chromium", "weasyprint"}:
 CELERY_BEAT_SCHEDULE = {
     "purge-old-exports": {"task": "maps.purge_exports", "schedule": 6 * 3600.0},
     "close-expired-share-links": {"task": "workspaces.share_links_expire", "schedule": 60.0},
+    "webhook-action-items-due": {"task": "integrations.action_items_due", "schedule": 3600.0},
 }
+
+# Webhooks (docs/integrations.md). Private, loopback and metadata targets are refused unless
+# WEBHOOK_ALLOW_PRIVATE_TARGETS is on (a receiver inside the company network, or tests).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+# At most one "map changed" delivery per map per this many seconds, with the revision range.
+WEBHOOK_MAP_CHANGED_SECONDS = env_int("WEBHOOK_MAP_CHANGED_SECONDS", 10, minimum=0)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# A webhook whose deliveries have failed without a success for this long is switched off.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
+SITE_URL = env_str("SITE_URL", "")
 
 if REDIS_URL:
     # Throttle and sign-in counters; a Redis outage degrades them instead of failing requests.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["workspaces", "personas", "touchpoints", "maps", "live", "exports", "collab", "history"]
-APPS += ["method"]
+APPS += ["method", "integrations"]
 
 # What each app may import, as docs/architecture.md draws it. `journeymap` (the project
 # package: settings, URL composition, shared API helpers) is not an app and is left out.
@@ -22,6 +22,7 @@ ALLOWED = {
     "collab": {"maps", "workspaces", "exports"},
     "history": {"maps", "workspaces", "personas"},
     "method": {"maps", "workspaces", "personas", "touchpoints"},
+    "integrations": {"maps", "workspaces", "exports"},
 }
 
 
@@ -47,7 +48,14 @@ def imported_apps(app: str) -> dict[str, set[str]]:
 
 
 def test_maps_imports_none_of_the_apps_built_on_it():
-    assert not set(imported_apps("maps")) & {"live", "exports", "collab", "history", "method"}
+    assert not set(imported_apps("maps")) & {
+        "live",
+        "exports",
+        "collab",
+        "history",
+        "method",
+        "integrations",
+    }
 
 
 def test_every_app_imports_only_what_the_architecture_allows():
