@@ -24,7 +24,7 @@ FORBIDDEN = [
     "fd00::1",
     "fd00:ec2::254",
     "fe80::1",
-    "0.0.0.0",
+    "0.0.0.0",  # noqa: S104 (an address refused, not one bound)
     "::",
     "224.0.0.1",
     "ff02::1",
