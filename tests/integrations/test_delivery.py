@@ -5,8 +5,10 @@ of failures switching the webhook off."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -17,6 +19,10 @@ from integrations.models import Delivery, Event, Webhook
 from integrations.tasks import webhook_deliver
 
 pytestmark = pytest.mark.django_db
+
+
+def fixed(moment: dt.datetime) -> dt.datetime:
+    return moment
 
 
 def new_delivery(hook, django_capture_on_commit_callbacks, **data):
@@ -176,9 +182,8 @@ def test_a_day_of_failures_disables_the_webhook_and_emails_its_creator(
     start = timezone.now()
     for hours in (0, 6, 23):
         delivery = new_delivery(hook, django_capture_on_commit_callbacks)
-        services.delivery_attempt(
-            delivery_id=delivery.pk, clock=lambda h=hours: start + dt.timedelta(hours=h)
-        )
+        at = start + dt.timedelta(hours=hours)
+        services.delivery_attempt(delivery_id=delivery.pk, clock=functools.partial(fixed, at))
     hook.refresh_from_db()
     assert hook.active and hook.failing_since == start
     assert mail.outbox == []
@@ -232,9 +237,10 @@ def test_send_again_makes_a_new_delivery_with_the_same_body(
 
 
 def test_the_deliver_task_declares_its_time_limits_and_database_retries(settings):
-    assert webhook_deliver.soft_time_limit > settings.WEBHOOK_TIMEOUT
-    assert webhook_deliver.time_limit > webhook_deliver.soft_time_limit
-    assert webhook_deliver.max_retries == 3 and webhook_deliver.autoretry_for
+    task: Any = webhook_deliver
+    assert task.soft_time_limit > settings.WEBHOOK_TIMEOUT
+    assert task.time_limit > task.soft_time_limit
+    assert task.max_retries == 3 and task.autoretry_for
 
 
 def test_a_slack_webhook_sends_text_with_user_markup_escaped(
