@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts_oidc import urls as accounts_oidc_urls
 from collab import urls as collab_urls
 from exports import urls as exports_urls
 from history import urls as history_urls
@@ -26,6 +27,7 @@ APPS = [
     collab_urls,
     history_urls,
     integrations_urls,
+    accounts_oidc_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [
