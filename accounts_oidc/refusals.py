@@ -25,12 +25,12 @@ def message(refused: SignInRefused) -> str:
         "signature": _("The sign-in answer is not signed by %(provider)s."),
         "token": _("The sign-in answer from %(provider)s is not valid."),
         "nonce": _("The sign-in answer does not belong to this sign-in. Please sign in again."),
-        "no_email": _("%(provider)s did not tell us your e-mail address."),
+        "no_email": _("%(provider)s did not tell us your email address."),
         "unverified": _(
-            "Your e-mail address %(email)s is not verified with %(provider)s. Verify it there, "
+            "Your email address %(email)s is not verified with %(provider)s. Verify it there, "
             "then sign in again."
         ),
-        "domain": _("Accounts with an e-mail address at %(domain)s cannot sign in here."),
+        "domain": _("Accounts with an email address at %(domain)s cannot sign in here."),
         "no_account": _(
             "There is no Journeymap account for %(email)s. Ask an administrator to create one."
         ),
