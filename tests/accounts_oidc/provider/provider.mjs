@@ -52,7 +52,7 @@ const provider = new Provider(issuer, {
     return { accountId: id, async claims() { return claimsOf(id); } };
   },
 });
-// Every sign-in asks for the login again, so one browser can sign in as several people.
+// Errors inside the provider end up in the test's log (tests print it on failure).
 provider.on("server_error", (ctx, error) => console.error("server_error", error));
 
 provider.listen(port, "127.0.0.1", () => console.log(`ready ${issuer}`));
