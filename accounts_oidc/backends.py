@@ -40,15 +40,15 @@ class OIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_IDP_SIGN_KEY = None
 
     @property
-    def OIDC_OP_TOKEN_ENDPOINT(self) -> str:  # noqa: N802 (the parent's attribute name)
+    def OIDC_OP_TOKEN_ENDPOINT(self) -> str:
         return str(provider.discovery()["token_endpoint"])
 
     @property
-    def OIDC_OP_USER_ENDPOINT(self) -> str:  # noqa: N802
+    def OIDC_OP_USER_ENDPOINT(self) -> str:
         return str(provider.discovery()["userinfo_endpoint"])
 
     @property
-    def OIDC_OP_JWKS_ENDPOINT(self) -> str:  # noqa: N802
+    def OIDC_OP_JWKS_ENDPOINT(self) -> str:
         return str(provider.discovery()["jwks_uri"])
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:

@@ -52,7 +52,9 @@ def discovery() -> dict[str, Any]:
         return kept[1]
     document = _fetch(issuer)
     if str(document.get("issuer", "")).rstrip("/") != issuer:
-        raise ProviderUnreachable(f"discovery names issuer {document.get('issuer')!r}, not {issuer}")
+        raise ProviderUnreachable(
+            f"discovery names issuer {document.get('issuer')!r}, not {issuer}"
+        )
     missing = [key for key in ENDPOINTS.values() if not document.get(key)]
     if missing:
         raise ProviderUnreachable(f"discovery at {issuer} lacks {', '.join(missing)}")

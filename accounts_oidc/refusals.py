@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 
-class SignInRefused(Exception):  # noqa: N818 (a refusal, not a program error)
+class SignInRefused(Exception):
     def __init__(self, reason: str, detail: str = "", **values: str) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason

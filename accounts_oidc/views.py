@@ -52,7 +52,7 @@ class AuthenticateView(OIDCAuthenticationRequestView):
         except provider.ProviderUnreachable as error:
             return refusal(request, SignInRefused("provider", str(error)))
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        return super().get(request)  # type: ignore[no-any-return]
+        return super().get(request)
 
 
 class CallbackView(OIDCAuthenticationCallbackView):
@@ -64,7 +64,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         _enabled()
         try:
-            return super().get(request)  # type: ignore[no-any-return]
+            return super().get(request)
         except SignInRefused as refused:
             return refusal(request, refused)
         except SuspiciousOperation as error:  # a state this session never issued

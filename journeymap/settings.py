@@ -180,10 +180,10 @@ SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
 # empty value means the default (docker-compose.yml passes every one through, empty or not).
 OIDC_ISSUER = (env_url("OIDC_ISSUER", schemes={"https", "http"}) or "").rstrip("/")
 OIDC_ENABLED = bool(OIDC_ISSUER)
-if OIDC_ENABLED and urlparse(OIDC_ISSUER).scheme == "http":
-    if urlparse(OIDC_ISSUER).hostname not in {"127.0.0.1", "localhost", "::1"}:
-        raise ImproperlyConfigured("OIDC_ISSUER must use https (http only on loopback, tests)")
-OIDC_PROVIDER_NAME = (env_str("OIDC_PROVIDER_NAME", "").strip() or "OpenID Connect")
+_issuer = urlparse(OIDC_ISSUER)
+if _issuer.scheme == "http" and _issuer.hostname not in {"127.0.0.1", "localhost", "::1"}:
+    raise ImproperlyConfigured("OIDC_ISSUER must use https (http only on loopback, tests)")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "").strip() or "OpenID Connect"
 OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
 if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
@@ -191,7 +191,7 @@ if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
 OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_DOMAINS", [])]
 OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)
 OIDC_WORKSPACE = env_str("OIDC_WORKSPACE", "").strip()
-OIDC_WORKSPACE_ROLE = (env_str("OIDC_WORKSPACE_ROLE", "").strip() or "member")
+OIDC_WORKSPACE_ROLE = env_str("OIDC_WORKSPACE_ROLE", "").strip() or "member"
 if OIDC_WORKSPACE_ROLE not in {"admin", "member"}:
     raise ImproperlyConfigured("OIDC_WORKSPACE_ROLE must be admin or member")
 if OIDC_WORKSPACE:
@@ -200,8 +200,8 @@ if OIDC_WORKSPACE:
     except ValueError:
         raise ImproperlyConfigured("OIDC_WORKSPACE must be a workspace id (a UUID)") from None
 # Entra ID has no email_verified; its optional claim xms_edov says the same (docs).
-OIDC_EMAIL_VERIFIED_CLAIM = (env_str("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified")
-OIDC_RP_SIGN_ALGO = (env_str("OIDC_SIGN_ALGO", "").strip() or "RS256")
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "").strip() or "RS256"
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True

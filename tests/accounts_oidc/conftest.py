@@ -10,13 +10,13 @@ import pytest
 from django.test import Client
 
 from accounts_oidc import provider
-from tests.browser.conftest import browser  # noqa: F401 (the Playwright fixture, for test_browser)
 from tests.accounts_oidc.token_issuer import (
     CLIENT_ID,
     CLIENT_SECRET,
     TokenIssuer,
     token_issuer_running,
 )
+from tests.browser.conftest import browser  # noqa: F401 (the Playwright fixture, for test_browser)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -81,9 +80,7 @@ class Setup:
 
 
 @pytest.fixture(scope="module")
-def oidc_setup(
-    django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Setup]:
+def oidc_setup(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     _provider_installed()
     logs = tmp_path_factory.mktemp("oidc-logs")
     app_port = free_port()

@@ -60,9 +60,7 @@ def test_new_accounts_join_the_configured_workspace_with_the_configured_role(
     settings.OIDC_WORKSPACE_ROLE = "member"
     sign_in(client, issuer)
     user = get_user_model().objects.get(email="lan@example.com")
-    assert list(user.memberships.values_list("workspace_id", "role")) == [
-        (workspace.pk, "member")
-    ]
+    assert list(user.memberships.values_list("workspace_id", "role")) == [(workspace.pk, "member")]
 
 
 def test_a_later_sign_in_finds_the_account_by_email(

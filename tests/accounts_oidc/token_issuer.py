@@ -102,7 +102,11 @@ class TokenIssuer:
         if request.get("code_challenge") != challenge:
             return 400, {"error": "invalid_grant", "error_description": "PKCE mismatch"}
         token = self.id_token(form["code"])
-        return 200, {"access_token": "at-" + form["code"], "token_type": "Bearer", "id_token": token}
+        return 200, {
+            "access_token": "at-" + form["code"],
+            "token_type": "Bearer",
+            "id_token": token,
+        }
 
 
 def _handler(issuer: TokenIssuer) -> type[BaseHTTPRequestHandler]:
