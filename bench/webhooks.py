@@ -124,7 +124,7 @@ def drive_one(
             time.sleep(pause)
         comment_id = str(uuid.uuid4())
         op = {"type": "comment.create", "id": comment_id, "stage": stage_id, "text": f"#{n}"}
-        applied = apply_ops(map_id=map_id, actor=user, change_id=uuid.uuid4(), ops=[op])
+        applied = apply_ops(map_id=uuid.UUID(map_id), actor=user, change_id=uuid.uuid4(), ops=[op])
         now = time.time()
         committed[comment_id] = now
         revisions[(map_id, applied.revision)] = now

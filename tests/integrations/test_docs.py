@@ -67,6 +67,6 @@ def test_the_documented_receiver_refuses_another_secret(docs_receiver, signed):
 
 def test_the_documented_receiver_refuses_an_old_delivery(docs_receiver, signed):
     hook, body, _ = signed
-    delivery = Delivery.objects.select_related("webhook").first()
+    delivery = Delivery.objects.select_related("webhook").get()
     old = services._headers(delivery=delivery, body=body, now=time.time() - 3600)
     assert not check(docs_receiver, hook.secret, old, body)
