@@ -493,7 +493,11 @@ def _after_attempt(
     delivery.response_code = status or None
     if ok:
         _finish(delivery, Delivery.Status.SUCCEEDED, status, now)
-        Webhook.objects.filter(pk=delivery.webhook_id).update(failing_since=None)
+        # Only a failing webhook's row is written: concurrent successes to one webhook would
+        # otherwise queue on its row lock, one write each.
+        Webhook.objects.filter(pk=delivery.webhook_id, failing_since__isnull=False).update(
+            failing_since=None
+        )
         return Outcome(succeeded=True, retry_in=None)
     failing = _note_failure(delivery.webhook, now=now)
     if failing and retryable(status=status) and number < settings.WEBHOOK_MAX_ATTEMPTS:
