@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from exports.engines import PageSpec, RenderError, engine_name, html_to_pdf, pdf_to_png
 from exports.models import ExportJob
+from exports.signals import export_finished
 from journeymap.outages import OUTAGES
 from maps.models import JourneyMap
 from maps.services import broadcast, map_document
@@ -713,6 +714,7 @@ def export_run(*, job_id: uuid.UUID | str, engine: str | None = None) -> ExportJ
         file=job.file,
         finished_at=timezone.now(),
     )
+    export_finished.send(sender=ExportJob, job=job)
     logger.info(
         "export %s done (%s, %d bytes, engine %s)",
         job.pk,
@@ -731,6 +733,7 @@ def export_fail(*, job: ExportJob, message: str) -> None:
         error=message[:500],
         finished_at=timezone.now(),
     )
+    export_finished.send(sender=ExportJob, job=job)
 
 
 def export_requeue(*, job_id: uuid.UUID | str) -> None:

@@ -9,6 +9,7 @@ Celery tasks executed in-process (see DESIGN.md, "Two ways to run").
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -106,6 +107,8 @@ INSTALLED_APPS = [
     "method",
     "sheets",
     "portfolio",
+    "integrations",
+    "accounts_oidc",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspaces.context_processors.workspace_nav",
+                "accounts_oidc.context_processors.oidc_sign_in",
             ],
         },
     },
@@ -172,6 +176,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+
+# Sign-in with OpenID Connect (docs/operations.md), on when OIDC_ISSUER is set. The endpoints
+# come from the issuer's discovery document; PKCE, state and nonce are always checked. An
+# empty value means the default (docker-compose.yml passes every one through, empty or not).
+OIDC_ISSUER = (env_url("OIDC_ISSUER", schemes={"https", "http"}) or "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+_issuer = urlparse(OIDC_ISSUER)
+if _issuer.scheme == "http" and _issuer.hostname not in {"127.0.0.1", "localhost", "::1"}:
+    raise ImproperlyConfigured("OIDC_ISSUER must use https (http only on loopback, tests)")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "").strip() or "OpenID Connect"
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_DOMAINS", [])]
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USERS", True)
+OIDC_WORKSPACE = env_str("OIDC_WORKSPACE", "").strip()
+OIDC_WORKSPACE_ROLE = env_str("OIDC_WORKSPACE_ROLE", "").strip() or "member"
+if OIDC_WORKSPACE_ROLE not in {"admin", "member"}:
+    raise ImproperlyConfigured("OIDC_WORKSPACE_ROLE must be admin or member")
+if OIDC_WORKSPACE:
+    try:
+        uuid.UUID(OIDC_WORKSPACE)
+    except ValueError:
+        raise ImproperlyConfigured("OIDC_WORKSPACE must be a workspace id (a UUID)") from None
+# Entra ID has no email_verified; its optional claim xms_edov says the same (docs).
+OIDC_EMAIL_VERIFIED_CLAIM = env_str("OIDC_EMAIL_VERIFIED_CLAIM", "").strip() or "email_verified"
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_VERIFY_SSL = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.insert(0, "accounts_oidc.backends.OIDCBackend")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -244,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "MapRoleEnum": "workspaces.models.MapRole",
         "ShareLinkRoleEnum": "workspaces.models.ShareLink.Role",
         "AudienceEnum": "maps.models.Audience",
+        "WebhookEventEnum": "integrations.models.Event",
+        "WebhookBodyFormatEnum": "integrations.models.BodyFormat",
+        "DeliveryStatusEnum": "integrations.models.Delivery.Status",
     },
 }
 
@@ -324,7 +367,20 @@ if EXPORT_ENGINE not in {"auto", "chromium", "weasyprint"}:
 CELERY_BEAT_SCHEDULE = {
     "purge-old-exports": {"task": "maps.purge_exports", "schedule": 6 * 3600.0},
     "close-expired-share-links": {"task": "workspaces.share_links_expire", "schedule": 60.0},
+    "webhook-action-items-due": {"task": "integrations.action_items_due", "schedule": 3600.0},
 }
+
+# Webhooks (docs/integrations.md). Private, loopback and metadata targets are refused unless
+# WEBHOOK_ALLOW_PRIVATE_TARGETS is on (a receiver inside the company network, or tests).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10, minimum=1)
+# At most one "map changed" delivery per map per this many seconds, with the revision range.
+WEBHOOK_MAP_CHANGED_SECONDS = env_int("WEBHOOK_MAP_CHANGED_SECONDS", 10, minimum=0)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# A webhook whose deliveries have failed without a success for this long is switched off.
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=1)
+SITE_URL = env_str("SITE_URL", "")
 
 if REDIS_URL:
     # Throttle and sign-in counters; a Redis outage degrades them instead of failing requests.

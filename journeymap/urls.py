@@ -7,9 +7,11 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts_oidc import urls as accounts_oidc_urls
 from collab import urls as collab_urls
 from exports import urls as exports_urls
 from history import urls as history_urls
+from integrations import urls as integrations_urls
 from journeymap.health import healthz
 from maps import urls as maps_urls
 from method import urls as method_urls
@@ -28,6 +30,8 @@ APPS = [
     history_urls,
     sheets_urls,
     portfolio_urls,
+    integrations_urls,
+    accounts_oidc_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["workspaces", "personas", "touchpoints", "maps", "live", "exports", "collab", "history"]
-APPS += ["method", "sheets", "portfolio"]
+APPS += ["method", "sheets", "portfolio", "integrations", "accounts_oidc"]
 
 # What each app may import, as docs/architecture.md draws it. `journeymap` (the project
 # package: settings, URL composition, shared API helpers) is not an app and is left out.
@@ -24,6 +24,8 @@ ALLOWED = {
     "method": {"maps", "workspaces", "personas", "touchpoints"},
     "sheets": {"maps", "workspaces", "touchpoints"},
     "portfolio": {"maps", "method", "workspaces", "touchpoints"},
+    "integrations": {"maps", "workspaces", "exports"},
+    "accounts_oidc": {"workspaces"},
 }
 
 
@@ -50,6 +52,7 @@ def imported_apps(app: str) -> dict[str, set[str]]:
 
 def test_maps_imports_none_of_the_apps_built_on_it():
     built_on = {"live", "exports", "collab", "history", "method", "sheets", "portfolio"}
+    built_on |= {"integrations", "accounts_oidc"}
     assert not set(imported_apps("maps")) & built_on
 
 

@@ -165,6 +165,19 @@ COVERED_ELSEWHERE: dict[tuple[str, str], str] = {
     ("api-schema", "get"): "tests/test_schema.py (public; slow to build six times)",
     ("api-sheet-import", "post"): "tests/sheets/test_api.py (a multipart upload, not JSON)",
     ("api-sheet-import-preview", "post"): "tests/sheets/test_api.py (a multipart upload)",
+    **{
+        (route, method): "tests/integrations/test_api.py (outsider 404, member 403, admin)"
+        for route, method in [
+            ("api-workspace-webhooks", "get"),
+            ("api-workspace-webhooks", "post"),
+            ("api-webhook", "get"),
+            ("api-webhook", "patch"),
+            ("api-webhook", "delete"),
+            ("api-webhook-secret", "post"),
+            ("api-webhook-deliveries", "get"),
+            ("api-webhook-redeliver", "post"),
+        ]
+    },
 }
 
 

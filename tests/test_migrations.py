@@ -34,6 +34,7 @@ BEFORE_SPLIT = [
     ("exports", None),
     ("collab", None),
     ("method", None),
+    ("integrations", None),  # built after the split (its first migration needs maps 0006)
 ]
 PROJECT_TABLES = ("workspaces_", "personas_", "maps_")
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from workspaces.models import Membership, Workspace
+from workspaces.signals import member_added
 
 
 def workspace_create(*, name: str, creator: Any) -> Workspace:
@@ -16,6 +17,10 @@ def workspace_create(*, name: str, creator: Any) -> Workspace:
 
 def membership_set(*, workspace: Workspace, user: Any, role: str) -> tuple[Membership, bool]:
     """Add the user to the workspace with the role, or change their role."""
-    return Membership.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": role}
-    )
+    with transaction.atomic():
+        membership, created = Membership.objects.update_or_create(
+            workspace=workspace, user=user, defaults={"role": role}
+        )
+        if created:
+            member_added.send(sender=Membership, workspace=workspace, user=user, role=role)
+    return membership, created

@@ -33,6 +33,14 @@ class SignUpForm(UserCreationForm):
         email = str(self.cleaned_data["email"]).strip().lower()
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this email already exists."))
+        domain = email.rsplit("@", 1)[-1]
+        if settings.OIDC_ENABLED and domain in settings.OIDC_ALLOWED_DOMAINS:
+            # The provider signs its people in by e-mail: an account made here first, by
+            # whoever typed the address, would be theirs (docs/operations.md).
+            raise forms.ValidationError(
+                _("Addresses at %(domain)s sign in with %(provider)s instead.")
+                % {"domain": domain, "provider": settings.OIDC_PROVIDER_NAME}
+            )
         return email
 
 

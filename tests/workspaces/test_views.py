@@ -116,6 +116,20 @@ def test_sign_up_refuses_mismatched_passwords(settings: Any) -> None:
     assert not Workspace.objects.exists()
 
 
+def test_sign_up_refuses_addresses_the_openid_provider_signs_in(settings: Any) -> None:
+    settings.SIGNUP_ENABLED = True
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "Acme SSO"
+    settings.OIDC_ALLOWED_DOMAINS = ["acme.com"]
+    form = {"username": "hoa", "password1": "mật-khẩu-dài-2025", "password2": "mật-khẩu-dài-2025"}
+    refused = Client().post(reverse("signup"), {**form, "email": "hoa@ACME.com"})
+    assert refused.status_code == 200
+    assert "Acme SSO" in refused.content.decode()
+    assert not Workspace.objects.exists()
+    allowed = Client().post(reverse("signup"), {**form, "email": "hoa@gmail.com"})
+    assert allowed.status_code == 302
+
+
 def test_sign_up_is_gone_when_an_admin_switches_it_off(settings: Any) -> None:
     settings.SIGNUP_ENABLED = False
     assert Client().get(reverse("signup")).status_code == 404

@@ -1,0 +1,57 @@
+"""What integrations hears from the apps below it. Each receiver waits for the commit of the
+change (or membership) that caused it, so a rolled-back change sends nothing, and a failure
+here is logged, never turned into a failed change."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from integrations import services, tasks
+
+logger = logging.getLogger(__name__)
+
+COMMENT_OPS = {"comment.create", "comment.update"}
+
+
+def _after_commit(what: str, work: Callable[[], Any]) -> None:
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            logger.exception("webhooks for %s failed", what)
+
+    transaction.on_commit(run)
+
+
+def map_changed(
+    *, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
+) -> None:
+    """maps.hooks.change_applied: every change feeds map.changed; comment ops also feed
+    comment.created and comment.mention."""
+    map_id = journey_map.pk
+    _after_commit("map change", lambda: tasks.flush_later(services.map_changes_note(map_id=map_id)))
+    comment_ids = [op["id"] for op in ops if op.get("type") in COMMENT_OPS]
+    if comment_ids:
+        created = {op["id"] for op in ops if op.get("type") == "comment.create"}
+        _after_commit(
+            "comments",
+            lambda: services.comments_publish(
+                map_id=map_id, comment_ids=comment_ids, created=created
+            ),
+        )
+
+
+def export_done(*, job: Any, **_: Any) -> None:
+    _after_commit("export", lambda: services.export_publish(job=job))
+
+
+def member_joined(*, workspace: Any, user: Any, role: str, **_: Any) -> None:
+    workspace_id = workspace.pk
+    _after_commit(
+        "member",
+        lambda: services.member_publish(workspace_id=workspace_id, user=user, role=role),
+    )
