@@ -18,7 +18,7 @@ maps) and left idle; reports that process's PSS/RSS before and after they connec
     REDIS_URL=redis://127.0.0.1:6379/4 \\
         .venv/bin/python bench/load.py [--quick] [--seconds 120] [--maps 20] [--editors 10]
 
-Loopback only (ports 8540-8542 and 8550). Creates users, workspaces and maps in
+Loopback only (ports 8540-8542 and 8550, or from --port-base). Creates users, workspaces and maps in
 DATABASE_URL's database on each run. Prints a table, then the figures as one JSON line.
 """
 
@@ -50,9 +50,18 @@ from common import (
     wait_for_ports,
 )
 
+# Moved together by --port-base (or BENCH_LOAD_PORT_BASE) when several runs share a machine.
 BUSY_PORTS = (8540, 8541)
 REST_PORT = 8542  # with --rest-apart: a third process serving only the REST readers
 IDLE_PORT = 8550
+
+
+def use_ports(base: int) -> None:
+    """Serve on base, base + 1 (busy), base + 2 (--rest-apart) and base + 10 (idle)."""
+    global BUSY_PORTS, REST_PORT, IDLE_PORT
+    BUSY_PORTS, REST_PORT, IDLE_PORT = (base, base + 1), base + 2, base + 10
+
+
 NOFILE = 8192
 
 
@@ -615,7 +624,14 @@ def main() -> None:
         default=60,
         help="stop the run when more connections are open to the database",
     )
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=int(os.environ.get("BENCH_LOAD_PORT_BASE", "8540")),
+        help="first of the loopback ports the servers use (default 8540)",
+    )
     args = parser.parse_args()
+    use_ports(args.port_base)
     if args.quick:
         args.maps, args.editors, args.seconds = min(args.maps, 4), min(args.editors, 5), 10.0
         args.idle = min(args.idle, 100)
