@@ -125,11 +125,14 @@ class DocumentCache:
                 found = self._hit(version)
             if found is not None:
                 return found
-            cached = CachedDocument(body=JSONRenderer().render(build()))
-            with self._lock:
-                self.builds += 1
-                self._store(version, cached)
-                self._building.pop(version, None)
+            try:
+                cached = CachedDocument(body=JSONRenderer().render(build()))
+                with self._lock:
+                    self.builds += 1
+                    self._store(version, cached)
+            finally:
+                with self._lock:
+                    self._building.pop(version, None)
             return cached
 
     def clear(self) -> None:
