@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max
 from django.http import HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from rest_framework.renderers import JSONRenderer
@@ -41,26 +42,32 @@ class DocumentVersion:
 
     @classmethod
     def of(cls, journey_map: JourneyMap, *, at: int | None = None) -> DocumentVersion:
-        """The version of a map row read by maps.access.map_for_reading."""
-        changed = getattr(journey_map, "personas_changed", None)
+        """The version of a map row read by maps.access.map_for_reading (any other map row
+        costs one more query, for its personas)."""
+        stamp = {
+            "count": getattr(journey_map, "personas_count", None),
+            "changed": getattr(journey_map, "personas_changed", None),
+        }
+        if stamp["count"] is None:
+            stamp = journey_map.personas.aggregate(count=Count("pk"), changed=Max("updated_at"))
+        changed = stamp["changed"].isoformat() if stamp["changed"] else ""
         return cls(
             map_id=str(journey_map.pk),
             revision=journey_map.revision,
             current_state=str(journey_map.current_state_id or ""),
-            personas=f"{getattr(journey_map, 'personas_count', 0)}:"
-            f"{changed.isoformat() if changed else ''}",
+            personas=f"{stamp['count']}:{changed}",
             at=at,
         )
 
-    def etag(self, *extra: str) -> str:
-        """A strong validator: `"<revision>[@<past revision>].<extra…>.<digest>"`, the digest
-        covering the rest (readable where it helps, opaque where it need not be)."""
+    def etag(self, *shown: str, hidden: tuple[str, ...] = ()) -> str:
+        """A strong validator: `"<revision>[@<past revision>].<shown…>.<digest>"`, the digest
+        covering the rest and `hidden` (readable where it helps, opaque where it need not)."""
         digest = hashlib.blake2b(
-            "|".join((self.map_id, self.current_state, self.personas, *extra)).encode(),
+            "|".join((self.map_id, self.current_state, self.personas, *shown, *hidden)).encode(),
             digest_size=6,
         ).hexdigest()
         at = f"@{self.at}" if self.at is not None else ""
-        return f'"{self.revision}{at}.{".".join(extra)}.{digest}"'
+        return f'"{self.revision}{at}.{".".join(shown)}.{digest}"'
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
