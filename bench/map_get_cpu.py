@@ -50,7 +50,7 @@ def build(changes: int) -> tuple[Any, Any, Any]:
     workspace = workspace_create(name="Bench", creator=owner)
     people = [owner] + [User.objects.create_user(username=f"e{i}") for i in range(1, 10)]
     reader = User.objects.create_user(username="r0")
-    for user in people[1:] + [reader]:
+    for user in [*people[1:], reader]:
         membership_set(workspace=workspace, user=user, role="member")
     document = template_document(workspace=workspace, key="retail_example", language="vi")
     journey_map = map_create(workspace=workspace, actor=owner, title="Load", document=document)

@@ -6,6 +6,8 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from maps.document_cache import DocumentCache, DocumentVersion, documents
 
 
@@ -89,10 +91,8 @@ def test_a_failed_build_is_not_kept_and_the_next_reader_builds_it():
     def broken() -> dict[str, Any]:
         raise RuntimeError("database went away")
 
-    try:
+    with pytest.raises(RuntimeError):
         cache.get(_version(), broken)
-    except RuntimeError:
-        pass
     found = cache.get(_version(), _document)
 
     assert found.document() == _document()
