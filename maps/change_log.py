@@ -14,6 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from django.db.models import TextField
@@ -79,8 +80,9 @@ def change_page_read(*, map_id: Any, since: int, limit: int) -> ChangePage:
     )
     full = len(rows) > limit
     rows = rows[:limit]
+    zone = timezone.get_current_timezone()  # once: each lookup is a context-local read
     page = ChangePage(
-        results=b"[" + b",".join(_change_json(row) for row in rows) + b"]",
+        results=b"[" + b",".join(_change_json(row, zone) for row in rows) + b"]",
         last=rows[-1][0] if rows else None,
         full=full,
     )
@@ -89,10 +91,10 @@ def change_page_read(*, map_id: Any, since: int, limit: int) -> ChangePage:
     return page
 
 
-def _change_json(row: tuple[Any, ...]) -> bytes:
+def _change_json(row: tuple[Any, ...], zone: tzinfo) -> bytes:
     revision, change_id, session, actor_id, ops, at = row
     # As DRF's DateTimeField writes it (the current time zone, "Z" for UTC).
-    created = timezone.localtime(at).isoformat()
+    created = at.astimezone(zone).isoformat()
     if created.endswith("+00:00"):
         created = created[:-6] + "Z"
     head = json.dumps(
