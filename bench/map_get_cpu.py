@@ -25,12 +25,10 @@ import statistics
 import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings")
+from common import throwaway_database
+
 os.environ.pop("REDIS_URL", None)  # in-process: the throttle counts in memory
 os.environ["API_RATE_USER"] = "1000000/min"  # counted as usual, never reached
 TARGETS_MS = {"map-304": 5.0, "map-cold": 12.0, "map-warm": 12.0}
@@ -113,23 +111,10 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=500)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_cpu_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results = {}
-    try:
+    with throwaway_database("bench_cpu"):
+        from django.test import Client
+
         workspace, journey_map, token = build(args.changes)
         client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
         wanted = [name for name in args.only.split(",") if name]
@@ -138,9 +123,6 @@ def main() -> int:
             if not wanted or name in wanted:
                 results[name] = measure(client, path, args.runs, before, **headers)
         load_after = os.getloadavg()[0]
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     print(
         f"{args.runs} requests each, map revision {journey_map.revision};"
         f" load average {load_before:.2f} -> {load_after:.2f} on {os.cpu_count()} cores"

@@ -284,30 +284,16 @@ def main() -> int:
         help="also time the request over HTTP from a real uvicorn on this port",
     )
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
+    with throwaway_database("bench"):
+        from django.db import connection
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         journey_map, owner, build_s = build(args.items, args.stages)
         result = measure(journey_map, owner, args.runs)
         if args.http_port:
             bench_db = connection.settings_dict["NAME"]
             result["http"] = measure_http(journey_map, owner, args.runs, args.http_port, bench_db)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     ok = result["queries"] <= TARGET_QUERIES and result["median_ms"] <= TARGET_MEDIAN_MS
     print(

@@ -25,6 +25,7 @@ from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
 from maps.access import map_for
 from maps.document_cache import (
+    IF_NONE_MATCH,
     DocumentVersion,
     conditional,
     documents,
@@ -199,14 +200,7 @@ class SharedMapView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "If-None-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="the ETag of the copy held: 304 while it is current",
-            )
-        ],
+        parameters=[IF_NONE_MATCH],
         responses={200: OpenApiTypes.OBJECT, 304: None},
     )
     def get(self, request: Request, token: str) -> HttpResponseBase:

@@ -23,6 +23,7 @@ from maps import hooks, services
 from maps.access import map_for, map_for_reading
 from maps.change_log import change_page_read
 from maps.document_cache import (
+    IF_NONE_MATCH,
     DocumentVersion,
     conditional,
     documents,
@@ -204,12 +205,7 @@ class MapDetailView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("revision", OpenApiTypes.INT, description="a past revision"),
-            OpenApiParameter(
-                "If-None-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="the ETag of the copy held: 304 while it is current",
-            ),
+            IF_NONE_MATCH,
         ],
         responses={200: OpenApiTypes.OBJECT, 304: None},
     )

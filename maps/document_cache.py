@@ -27,6 +27,8 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.http import HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 
 from maps.models import JourneyMap
@@ -96,6 +98,15 @@ class CachedDocument:
         """The JSON with `fields` added at the end (the caller's role), without a re-render."""
         extra = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[1:]
         return self.body[:-1] + b"," + extra.encode()
+
+
+# The request header of a conditional GET, for the OpenAPI schema of the views that take it.
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="the ETag of the copy held: 304 while it is current",
+)
 
 
 def conditional(response: HttpResponseBase, etag: str) -> HttpResponseBase:
