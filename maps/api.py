@@ -108,14 +108,16 @@ def document_response(request: Request, journey_map: JourneyMap, role: str) -> H
     if "revision" in request.query_params:
         at = revision_param(request.query_params.get("revision"), journey_map)
     version = DocumentVersion.of(journey_map, at=at)
-    etag = version.etag(role)
+    as_json = request.accepted_renderer.format == "json"
+    # Another representation (the browsable API's page) gets another validator.
+    etag = version.etag(role) if as_json else version.etag(role, request.accepted_renderer.format)
     if etag_matches(request.headers.get("If-None-Match"), etag):
         return not_modified(etag)
     cached = documents.get(version, lambda: _document_build(journey_map, at))
     fields: dict[str, Any] = {"role": role}
     if at is not None:
         fields["current_revision"] = journey_map.revision
-    if request.accepted_renderer.format == "json":
+    if as_json:
         # The cached JSON as it is, the caller's fields appended: no re-render per request.
         body = cached.body_with(**fields)
         return conditional(HttpResponse(body, content_type="application/json"), etag)

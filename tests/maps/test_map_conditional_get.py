@@ -178,10 +178,15 @@ def test_the_cached_json_is_the_document_as_rendered(client_for, owner, template
     assert len(first.json()["items"]) > 0
 
 
-def test_the_browsable_api_still_renders_the_document(client_for, owner, journey_map):
-    response = client_for(owner).get(_url(journey_map), HTTP_ACCEPT="text/html")
+def test_the_browsable_api_still_renders_the_document_under_its_own_etag(
+    client_for, owner, journey_map
+):
+    client = client_for(owner)
+    json_etag = client.get(_url(journey_map))["ETag"]
+
+    response = client.get(_url(journey_map), HTTP_ACCEPT="text/html", HTTP_IF_NONE_MATCH=json_etag)
 
     assert response.status_code == 200
-    assert response["ETag"]
+    assert response["ETag"] != json_etag
     assert response["Content-Type"].startswith("text/html")
     assert str(journey_map.pk).encode() in response.content
