@@ -15,7 +15,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,29 @@ def django_setup() -> None:
     import django
 
     django.setup()
+
+
+@contextlib.contextmanager
+def throwaway_database(prefix: str) -> Iterator[None]:
+    """Django set up on an empty copy of DATABASE_URL's schema, `<prefix>_<db name>`, made by
+    Django's test-database machinery and dropped on the way out: real data is never touched.
+    Exits with a message unless DATABASE_URL is PostgreSQL."""
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
+    django_setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    real_name = settings.DATABASES["default"]["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"{prefix}_{real_name}"
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
 
 
 def raise_nofile(limit: int) -> int:

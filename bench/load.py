@@ -4,7 +4,8 @@ on one ASGI process (issue 8).
 Scenario 1 (busy): `--maps` maps (from the `--template` template), each with `--editors`
 socket editors (distinct users) sending one `item.update` change every 1/`--rate` seconds,
 open loop, split over two uvicorn processes sharing PostgreSQL and Redis, and `--readers`
-REST readers per map cycling through GET /api/maps/{id}/, GET /api/maps/?workspace=,
+REST readers per map cycling through GET /api/maps/{id}/ (If-None-Match: the last ETag, as
+the editor and the share view send it), GET /api/maps/?workspace=,
 GET /api/maps/{id}/changes/?since= and GET /api/workspaces/ at `--read-rate` requests/s,
 for `--seconds`. Reports REST latency, socket propagation latency (the author's send → each
 peer's receive) and acknowledgement latency (send → the author's own copy), p50/p99, errors,
@@ -18,7 +19,7 @@ maps) and left idle; reports that process's PSS/RSS before and after they connec
     REDIS_URL=redis://127.0.0.1:6379/4 \\
         .venv/bin/python bench/load.py [--quick] [--seconds 120] [--maps 20] [--editors 10]
 
-Loopback only (ports 8540-8542 and 8550). Creates users, workspaces and maps in
+Loopback only (ports 8540-8542 and 8550, or from --port-base). Creates users, workspaces and maps in
 DATABASE_URL's database on each run. Prints a table, then the figures as one JSON line.
 """
 
@@ -50,9 +51,18 @@ from common import (
     wait_for_ports,
 )
 
+# Moved together by --port-base (or BENCH_LOAD_PORT_BASE) when several runs share a machine.
 BUSY_PORTS = (8540, 8541)
 REST_PORT = 8542  # with --rest-apart: a third process serving only the REST readers
 IDLE_PORT = 8550
+
+
+def use_ports(base: int) -> None:
+    """Serve on base, base + 1 (busy), base + 2 (--rest-apart) and base + 10 (idle)."""
+    global BUSY_PORTS, REST_PORT, IDLE_PORT
+    BUSY_PORTS, REST_PORT, IDLE_PORT = (base, base + 1), base + 2, base + 10
+
+
 NOFILE = 8192
 
 
@@ -215,22 +225,26 @@ class HttpClient:
         self.token = token
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.headers: dict[str, str] = {}
 
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
         self.reader = self.writer = None
 
-    async def get(self, path: str) -> tuple[int, bytes]:
+    async def get(self, path: str, etag: str | None = None) -> tuple[int, bytes]:
+        """GET `path` (with If-None-Match: `etag` when given); the response's headers are
+        in `self.headers` afterwards."""
         if self.reader is None or self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         reader, writer = self.reader, self.writer
+        condition = f"If-None-Match: {etag}\r\n" if etag else ""
         writer.write(
             (
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                 f"Authorization: Token {self.token}\r\nAccept: application/json\r\n"
                 # As the TLS proxy says (SECURE_PROXY_SSL_HEADER); else DEBUG=0 redirects.
-                "X-Forwarded-Proto: https\r\n\r\n"
+                f"{condition}X-Forwarded-Proto: https\r\n\r\n"
             ).encode()
         )
         await writer.drain()
@@ -240,6 +254,7 @@ class HttpClient:
         for line in head[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
+        self.headers = headers
         if "content-length" in headers:
             body = await reader.readexactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -262,6 +277,7 @@ class HttpClient:
 class RestStats:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    not_modified: int = 0  # map reads answered 304
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -280,18 +296,22 @@ async def read_loop(
     interval = 1.0 / rate
     await asyncio.sleep(random.uniform(0, interval))
     n = 0
+    etag = None  # the map is read as the editor and the share view read it: conditionally
     start = time.perf_counter()
     while time.perf_counter() < until:
         name, path = endpoints[n % len(endpoints)]
         began = time.perf_counter()
         try:
-            status, _body = await client.get(path)
+            status, _body = await client.get(path, etag if name == "map" else None)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
             stats.error(f"{name}: {type(error).__name__}")
             await client.close()
         else:
-            if status == 200:
+            if status == 200 or (status == 304 and name == "map"):
                 stats.latencies.setdefault(name, []).append((time.perf_counter() - began) * 1000)
+                if name == "map":
+                    etag = client.headers.get("etag")
+                    stats.not_modified += status == 304
             else:
                 stats.error(f"{name}: HTTP {status}")
         n += 1
@@ -464,6 +484,7 @@ async def busy(setups: list[MapSetup], args: argparse.Namespace, pids: list[int]
         "ack": _ms(acks),
         "rest": _ms(rest_all),
         "rest_per_s": round(len(rest_all) / elapsed, 1),
+        "map_not_modified": stats.not_modified,
         "rest_by_endpoint": {name: _ms(values) for name, values in stats.latencies.items()},
         "lost": lost,
         "unacknowledged_on_closed_sockets": unacknowledged,
@@ -551,7 +572,8 @@ def table(report: dict) -> str:
                 f"{name:<34}{v['n']:>8}{v['p50_ms']:>10}{v['p99_ms']:>10}{v['max_ms']:>10}"
             )
         lines.append(
-            f"changes {b['changes']} ({b['changes_per_s']}/s), REST {b['rest_per_s']}/s;"
+            f"changes {b['changes']} ({b['changes_per_s']}/s), REST {b['rest_per_s']}/s"
+            f" (map reads answered 304: {b['map_not_modified']});"
             f" lost {b['lost']}, duplicated {b['duplicated']}, socket errors"
             f" {b['socket_errors']} {b['socket_error_codes'] or ''}, REST errors"
             f" {b['rest_errors']} {b['rest_error_kinds'] or ''}, closed early"
@@ -615,7 +637,14 @@ def main() -> None:
         default=60,
         help="stop the run when more connections are open to the database",
     )
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=int(os.environ.get("BENCH_LOAD_PORT_BASE", "8540")),
+        help="first of the loopback ports the servers use (default 8540)",
+    )
     args = parser.parse_args()
+    use_ports(args.port_base)
     if args.quick:
         args.maps, args.editors, args.seconds = min(args.maps, 4), min(args.editors, 5), 10.0
         args.idle = min(args.idle, 100)

@@ -67,7 +67,7 @@ def _item(kind: str, index: int) -> dict[str, Any]:
     return {"text": text, "evidence": "research", "source": "Phỏng vấn 12 khách hàng"}
 
 
-def build(items: int) -> tuple[Any, Any, float]:
+def build(items: int, stage_count: int = STAGES) -> tuple[Any, Any, float]:
     from django.contrib.auth import get_user_model
 
     from maps.documents import map_create
@@ -77,7 +77,7 @@ def build(items: int) -> tuple[Any, Any, float]:
     owner = get_user_model().objects.create_user("bench", password="bench")
     workspace = workspace_create(name="Bench", creator=owner)
     journey_map = map_create(workspace=workspace, actor=owner, title="Bản đồ lớn")
-    stages = [str(uuid.uuid4()) for _ in range(STAGES)]
+    stages = [str(uuid.uuid4()) for _ in range(stage_count)]
     lanes = [str(uuid.uuid4()) for _ in LANES]
     started = time.perf_counter()
     ops: list[dict[str, Any]] = [
@@ -107,7 +107,7 @@ def build(items: int) -> tuple[Any, Any, float]:
                 "type": "item.create",
                 "id": item_id,
                 "lane": lanes[lane_index],
-                "stage": stages[(index // len(LANES)) % STAGES],
+                "stage": stages[(index // len(LANES)) % stage_count],
                 "position": f"a{index:04d}",
                 **_item(LANES[lane_index][0], index),
             }
@@ -159,14 +159,28 @@ def measure(journey_map: Any, owner: Any, runs: int) -> dict[str, Any]:
     document = response.json()
     for _ in range(5):  # warm caches, connection and code paths
         client.get(path)
+    from maps.document_cache import documents
+
     timings = []
     for _ in range(runs):
+        documents.clear()  # each request builds the document, as the first reader of a revision
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     timings.sort()
+    warm, not_modified = [], []
+    etag = response["ETag"]
+    for _ in range(runs):
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200  # kept built: the JSON as it was sent
+        warm.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        not_modified.append((time.perf_counter() - started) * 1000)
     return {
+        "warm": _summary(warm),
+        "not_modified": _summary(not_modified),
         "queries": len(queries),
         "bytes": len(response.content),
         "counts": {k: len(document[k]) for k in ("stages", "lanes", "items", "links", "comments")},
@@ -262,6 +276,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--items", type=int, default=600)
+    parser.add_argument("--stages", type=int, default=STAGES)
     parser.add_argument(
         "--http-port",
         type=int,
@@ -269,30 +284,16 @@ def main() -> int:
         help="also time the request over HTTP from a real uvicorn on this port",
     )
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
+    with throwaway_database("bench"):
+        from django.db import connection
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        journey_map, owner, build_s = build(args.items)
+        journey_map, owner, build_s = build(args.items, args.stages)
         result = measure(journey_map, owner, args.runs)
         if args.http_port:
             bench_db = connection.settings_dict["NAME"]
             result["http"] = measure_http(journey_map, owner, args.runs, args.http_port, bench_db)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     ok = result["queries"] <= TARGET_QUERIES and result["median_ms"] <= TARGET_MEDIAN_MS
     print(
@@ -301,11 +302,18 @@ def main() -> int:
     )
     print(f"map: {result['counts']} built through apply_ops in {build_s:.1f} s")
     print(
-        f"GET /api/maps/{{id}}/ ({result['bytes'] / 1024:.0f} KiB), {args.runs} runs: "
+        f"GET /api/maps/{{id}}/ ({result['bytes'] / 1024:.0f} KiB), {args.runs} runs, built"
+        " each time: "
         f"{result['queries']} queries, median {result['median_ms']:.1f} ms, "
         f"p95 {result['p95_ms']:.1f} ms, min {result['min_ms']:.1f} ms, "
         f"max {result['max_ms']:.1f} ms"
     )
+    for label, key in (("kept built", "warm"), ("304 (If-None-Match)", "not_modified")):
+        r = result[key]
+        print(
+            f"  {label}: median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms,"
+            f" min {r['min_ms']:.1f} ms"
+        )
     if "http" in result:
         http = result["http"]
         print(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -23,6 +24,14 @@ from collab.serializers import MapAccessInviteSerializer, MapMemberSerializer
 from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
 from maps.access import map_for
+from maps.document_cache import (
+    IF_NONE_MATCH,
+    DocumentVersion,
+    conditional,
+    documents,
+    etag_matches,
+    not_modified,
+)
 from maps.services import map_document
 from workspaces.access import forbidden, not_found, parse_uuid, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink, role_at_least
@@ -190,22 +199,34 @@ class SharedMapView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, token: str) -> Response:
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: OpenApiTypes.OBJECT, 304: None},
+    )
+    def get(self, request: Request, token: str) -> HttpResponseBase:
         link = share_link_find(token)
         if link is None:
             raise not_found("share link")
-        document = map_document(journey_map=link.map)
-        document.pop("workspace", None)
-        for comment in document["comments"]:
-            comment["author"].pop("id", None)
-        document["role"] = link.role
-        document["can_comment"] = link.role == ShareLink.Role.COMMENTER and bool(
-            request.user.is_authenticated
-        )
-        document["allow_export"] = link.allow_export
-        document["expires"] = link.expires.isoformat() if link.expires else None
-        return Response(document)
+        can_comment = link.role == ShareLink.Role.COMMENTER and bool(request.user.is_authenticated)
+        version = DocumentVersion.of(link.map)
+        link_state = (str(link.pk), str(can_comment), str(link.allow_export), str(link.expires))
+        etag = version.etag("share", link.role, hidden=link_state)
+        if etag_matches(request.headers.get("If-None-Match"), etag):
+            return not_modified(etag)
+        cached = documents.get(version, lambda: map_document(journey_map=link.map))
+        return conditional(Response(_shared(cached.document(), link, can_comment)), etag)
+
+
+def _shared(document: dict[str, Any], link: ShareLink, can_comment: bool) -> dict[str, Any]:
+    """What a link's holder sees of the document: no workspace, no author ids."""
+    document.pop("workspace", None)
+    for comment in document["comments"]:
+        comment["author"].pop("id", None)
+    document["role"] = link.role
+    document["can_comment"] = can_comment
+    document["allow_export"] = link.allow_export
+    document["expires"] = link.expires.isoformat() if link.expires else None
+    return document
 
 
 class SharedChangeView(APIView):

@@ -317,6 +317,10 @@ LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45, minimum=2)
 # Threads per ASGI process applying socket changes; each map always uses the same one (its
 # changes stay in order), different maps commit in parallel. Each holds a database connection.
 LIVE_CHANGE_LANES = env_int("LIVE_CHANGE_LANES", 4, minimum=1)
+# The map documents each process keeps built, by version (maps/document_cache.py): at most
+# this many, and this many bytes of JSON in all (a 600-item map is about 230 KB).
+MAP_DOCUMENT_CACHE_ENTRIES = env_int("MAP_DOCUMENT_CACHE_ENTRIES", 200, minimum=1)
+MAP_DOCUMENT_CACHE_BYTES = env_int("MAP_DOCUMENT_CACHE_BYTES", 64 * 1024 * 1024, minimum=1)
 # Threads per ASGI process running HTTP requests' synchronous code; each keeps a database
 # connection for CONN_MAX_AGE (journeymap/asgi.py).
 HTTP_THREADS = env_int("HTTP_THREADS", 8, minimum=1)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -17,9 +20,18 @@ from rest_framework.views import APIView
 from journeymap.api import ApiError
 from journeymap.text import clean_text
 from maps import hooks, services
-from maps.access import map_for
+from maps.access import map_for, map_for_reading
+from maps.change_log import change_page_read
+from maps.document_cache import (
+    IF_NONE_MATCH,
+    DocumentVersion,
+    conditional,
+    documents,
+    etag_matches,
+    not_modified,
+)
 from maps.documents import PortableDocument, document_export, document_import, map_create
-from maps.models import Change, JourneyMap, MapType
+from maps.models import JourneyMap, MapType
 from maps.ops import OpError
 from maps.revisions import RevisionError, document_at
 from maps.serializers import (
@@ -90,16 +102,36 @@ def revision_param(raw: Any, journey_map: JourneyMap, name: str = "revision") ->
     return value
 
 
-def revision_response(request: Request, journey_map: JourneyMap, role: str) -> Response:
-    """GET /api/maps/{id}/?revision=N: the document as it was at N (read-only)."""
-    revision = revision_param(request.query_params.get("revision"), journey_map)
+def document_response(request: Request, journey_map: JourneyMap, role: str) -> HttpResponseBase:
+    """GET /api/maps/{id}/[?revision=N]: the document (at N, read-only), with an ETag naming
+    its version and the caller's role; a matching If-None-Match gets 304 and builds nothing."""
+    at = None
+    if "revision" in request.query_params:
+        at = revision_param(request.query_params.get("revision"), journey_map)
+    version = DocumentVersion.of(journey_map, at=at)
+    as_json = request.accepted_renderer.format == "json"
+    # Another representation (the browsable API's page) gets another validator.
+    etag = version.etag(role) if as_json else version.etag(role, request.accepted_renderer.format)
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        return not_modified(etag)
+    cached = documents.get(version, lambda: _document_build(journey_map, at))
+    fields: dict[str, Any] = {"role": role}
+    if at is not None:
+        fields["current_revision"] = journey_map.revision
+    if as_json:
+        # The cached JSON as it is, the caller's fields appended: no re-render per request.
+        body = cached.body_with(**fields)
+        return conditional(HttpResponse(body, content_type="application/json"), etag)
+    return conditional(Response({**cached.document(), **fields}), etag)
+
+
+def _document_build(journey_map: JourneyMap, at: int | None) -> dict[str, Any]:
+    if at is None:
+        return services.map_document(journey_map=journey_map)
     try:
-        document = document_at(journey_map=journey_map, revision=revision)
+        return document_at(journey_map=journey_map, revision=at)
     except RevisionError as error:
         raise ApiError(code="invalid", message=str(error)) from None
-    document["role"] = role
-    document["current_revision"] = journey_map.revision
-    return Response(document)
 
 
 class MapListView(APIView):
@@ -173,14 +205,16 @@ class MapListView(APIView):
 
 
 class MapDetailView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
-        journey_map, role = map_for(request.user, map_id)
-        if "revision" in request.query_params:
-            return revision_response(request, journey_map, role)
-        document = services.map_document(journey_map=journey_map)
-        document["role"] = role
-        return Response(document)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("revision", OpenApiTypes.INT, description="a past revision"),
+            IF_NONE_MATCH,
+        ],
+        responses={200: OpenApiTypes.OBJECT, 304: None},
+    )
+    def get(self, request: Request, map_id: Any) -> HttpResponseBase:
+        journey_map, role = map_for_reading(request.user, map_id)
+        return document_response(request, journey_map, role)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request: Request, map_id: Any) -> Response:
@@ -230,40 +264,20 @@ class ChangeListView(APIView):
             },
         ),
     )
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: Any) -> HttpResponseBase:
         journey_map, _ = map_for(request.user, map_id)
         since = _int_param(request, "since", 0)
         limit = min(max(_int_param(request, "limit", self.page_size), 1), self.page_size)
-        rows = Change.objects.filter(map=journey_map, revision__gt=since).order_by("revision")
-        changes = list(
-            rows.values_list("revision", "change_id", "session", "actor_id", "ops", "created_at")[
-                : limit + 1
-            ]
-        )
+        page = change_page_read(map_id=journey_map.pk, since=since, limit=limit)
         next_url = None
-        if len(changes) > limit:
-            changes = changes[:limit]
+        if page.full:
             path = reverse("api-map-changes", args=[journey_map.pk])
-            next_url = request.build_absolute_uri(f"{path}?since={changes[-1][0]}&limit={limit}")
-        # Plain rows, not ChangeSerializer (which documents the shape): a page of 500 logged
-        # changes took ~50 ms of CPU through DRF's fields (bench/load.py).
-        created = serializers.DateTimeField().to_representation
-        return Response(
-            {
-                "results": [
-                    {
-                        "revision": revision,
-                        "id": str(change_id),
-                        "actor": {"session": session, "user": actor_id},
-                        "ops": ops,
-                        "created": created(at),
-                    }
-                    for revision, change_id, session, actor_id, ops, at in changes
-                ],
-                "next": next_url,
-                "revision": journey_map.revision,
-            }
-        )
+            next_url = request.build_absolute_uri(f"{path}?since={page.last}&limit={limit}")
+        if request.accepted_renderer.format == "json":
+            body = page.body(next_url=next_url, revision=journey_map.revision)
+            return HttpResponse(body, content_type="application/json")
+        results = json.loads(page.results)
+        return Response({"results": results, "next": next_url, "revision": journey_map.revision})
 
 
 def _matching(maps: QuerySet[JourneyMap], q: str) -> QuerySet[JourneyMap]:

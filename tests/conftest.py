@@ -73,13 +73,21 @@ def _in_memory_channel_layer(request: pytest.FixtureRequest, settings: Any) -> I
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings: Any) -> Iterator[None]:
-    """Throttle and sign-in counters live in the cache: every test starts from zero."""
+    """Throttle and sign-in counters live in the cache, documents in theirs: every test
+    starts from nothing."""
     from django.core.cache import cache
+
+    from maps.change_log import full_pages
+    from maps.document_cache import documents
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+    documents.clear()  # the map documents each process keeps built
+    full_pages.clear()  # and full pages of change logs
     yield
     cache.clear()
+    documents.clear()
+    full_pages.clear()
 
 
 @pytest.fixture

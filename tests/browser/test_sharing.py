@@ -79,6 +79,42 @@ def test_a_share_link_opened_in_a_fresh_browser_shows_an_edit_arrive(
     page.wait_for_selector("#jm-gone:not([hidden])", timeout=5_000)
 
 
+def test_a_polling_share_page_revalidates_the_document_and_gets_304_until_an_edit(
+    journey_map, owner, member, asgi_server, browser
+):
+    change(journey_map, owner, stage_op("Nhận thức"))
+    link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
+    page = browser.new_context().new_page()
+    # No WebSocket here (a proxy without them): the page polls the shared document.
+    page.add_init_script("window.WebSocket = function () { throw new Error('blocked'); };")
+    document_url = f"{asgi_server.url}/api/share/{link.token}/"
+    seen: list[tuple[int, str | None]] = []
+    page.on(
+        "response",
+        lambda r: (
+            seen.append((r.status, r.request.headers.get("if-none-match")))
+            if r.url == document_url
+            else None
+        ),
+    )
+    page.goto(f"{asgi_server.url}/share/{link.token}/")
+    page.wait_for_selector("th.jm-sh-stage:has-text('Nhận thức')")
+    for _ in range(100):  # a poll every 4 s
+        if any(status == 304 for status, _ in seen):
+            break
+        page.wait_for_timeout(100)
+
+    change(journey_map, member, stage_op("Cân nhắc", "a1"))
+    page.wait_for_selector("th.jm-sh-stage:has-text('Cân nhắc')", timeout=10_000)
+
+    assert seen[0] == (200, None)
+    first_etag = seen[1][1]
+    assert first_etag
+    assert (304, first_etag) in seen
+    assert seen[-1][0] == 200  # the edit made the copy stale: the new document came
+    assert page.locator("th.jm-sh-stage").all_text_contents() == ["Nhận thức", "Cân nhắc"]
+
+
 def test_restoring_a_version_while_someone_else_keeps_editing(
     journey_map, owner, member, asgi_server, browser
 ):

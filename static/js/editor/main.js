@@ -127,10 +127,20 @@ function markSelection(selection) {
   for (const node of document.querySelectorAll(`${cls}[${attr}="${CSS.escape(selection.id)}"]`)) node.classList.add("jm-selected");
 }
 
+// The document as last loaded and its ETag: a reload (resync, a change that did not apply)
+// sends If-None-Match and, while the server's copy is the same, gets 304 and reuses it.
+let loaded = null;
+
 async function loadDocument() {
-  const response = await fetch(ed.config.api, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  const headers = { Accept: "application/json" };
+  if (loaded) headers["If-None-Match"] = loaded.etag;
+  const response = await fetch(ed.config.api, { credentials: "same-origin", headers, cache: "no-store" });
+  if (response.status === 304 && loaded) return loaded.doc;
   if (!response.ok) throw new Error(`${response.status}`);
-  return response.json();
+  const doc = await response.json();
+  const etag = response.headers.get("ETag");
+  loaded = etag ? { etag, doc } : null;
+  return doc;
 }
 
 async function start() {

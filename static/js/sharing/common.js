@@ -50,6 +50,27 @@ export async function api(url, { method = "GET", body } = {}) {
   return data;
 }
 
+// A document that is polled: each GET sends the ETag of the copy held (If-None-Match) and a
+// 304 answers `null` (nothing changed, nothing sent); otherwise the fresh body, as api() does.
+export function revalidating(url) {
+  let etag = null;
+  return async function get() {
+    const headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    const response = await fetch(url, { credentials: "same-origin", headers, cache: "no-store" });
+    if (response.status === 304 && etag) return null;
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = new Error((data && data.message) || response.statusText);
+      error.status = response.status;
+      error.code = data && data.code;
+      throw error;
+    }
+    etag = response.headers.get("ETag");
+    return data;
+  };
+}
+
 export function when(iso) {
   const date = new Date(iso);
   return date.toLocaleString(document.documentElement.lang || undefined, {

@@ -6,7 +6,7 @@
 // shared document, so the view stays current either way; with settings.EDITOR_TRANSPORT
 // "rest" (data-transport) it only polls.
 import { Store } from "../editor/state.js";
-import { api, bell, el, labels, uuid4, when } from "./common.js";
+import { api, bell, el, labels, revalidating, uuid4, when } from "./common.js";
 import { itemLabel, renderGrid } from "./grid.js";
 
 const APPLIED_HERE = /^(map|stage|lane|item)\./; // what state.js changes in the document
@@ -21,6 +21,7 @@ let refreshing = null;
 let doc = null;
 let store = null;
 let target = null;
+const fetchShared = revalidating(root.dataset.api);
 
 function setLive(state) {
   status.dataset.state = state;
@@ -31,8 +32,8 @@ async function refresh() {
   if (refreshing) return refreshing;
   refreshing = (async () => {
     try {
-      const fresh = await api(root.dataset.api);
-      if (fresh.revision !== revision) {
+      const fresh = await fetchShared(); // null: 304, the copy here is current
+      if (fresh && fresh.revision !== revision) {
         doc = fresh;
         store = new Store(fresh);
         draw(fresh.revision);
