@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "history",
     "method",
     "portfolio",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from collab import urls as collab_urls
 from exports import urls as exports_urls
 from history import urls as history_urls
+from insights import urls as insights_urls
 from journeymap.health import healthz
 from maps import urls as maps_urls
 from method import urls as method_urls
@@ -26,6 +27,7 @@ APPS = [
     collab_urls,
     history_urls,
     portfolio_urls,
+    insights_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [

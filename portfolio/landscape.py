@@ -18,7 +18,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from maps.models import Item, ItemKind, JourneyMap, MapStatus, MapType, Stage
-from method.health import ITEM_FIELDS, SEVERITY, WARNING, health_findings, health_score
+from method.health import (
+    ITEM_FIELDS,
+    SEVERITY,
+    WARNING,
+    health_findings,
+    health_score,
+    item_annotations,
+)
 from workspaces.access import not_found, parse_uuid
 from workspaces.models import MapAccess, MapRole, Membership, Workspace
 
@@ -81,7 +88,8 @@ def _rows(maps: list[JourneyMap]) -> dict[Any, MapRows]:
     for stage in stages.only("id", "map_id", "name", "position", "subjourney_id"):
         rows[stage.map_id].stages.append(stage)
     fields = (*ITEM_FIELDS, *EXTRA_ITEM_FIELDS, "map_id")
-    for values in Item.objects.filter(map_id__in=ids).values_list(*fields):
+    item_rows = Item.objects.filter(map_id__in=ids).annotate(**item_annotations())
+    for values in item_rows.values_list(*fields):
         item = dict(zip(fields, values, strict=True))
         rows[item["map_id"]].items.append(item)
     return rows

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["workspaces", "personas", "touchpoints", "maps", "live", "exports", "collab", "history"]
-APPS += ["method", "portfolio"]
+APPS += ["method", "portfolio", "insights"]
 
 # What each app may import, as docs/architecture.md draws it. `journeymap` (the project
 # package: settings, URL composition, shared API helpers) is not an app and is left out.
@@ -21,8 +21,9 @@ ALLOWED = {
     "exports": {"maps", "workspaces", "touchpoints"},
     "collab": {"maps", "workspaces", "exports"},
     "history": {"maps", "workspaces", "personas"},
-    "method": {"maps", "workspaces", "personas", "touchpoints"},
+    "method": {"maps", "workspaces", "personas", "touchpoints", "insights"},
     "portfolio": {"maps", "method", "workspaces", "touchpoints"},
+    "insights": {"maps", "workspaces", "personas"},
 }
 
 
@@ -48,7 +49,7 @@ def imported_apps(app: str) -> dict[str, set[str]]:
 
 
 def test_maps_imports_none_of_the_apps_built_on_it():
-    built_on = {"live", "exports", "collab", "history", "method", "portfolio"}
+    built_on = {"live", "exports", "collab", "history", "method", "portfolio", "insights"}
     assert not set(imported_apps("maps")) & built_on
 
 

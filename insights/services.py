@@ -1,0 +1,192 @@
+"""Insights and their links to cards: create, change, link, unlink, and what a map or an
+insight page shows. A link change tells the open editors of the card's map with an
+`insights` socket message (docs/api.md), sent after the commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from insights.access import readable_maps
+from insights.evidence import evidence_derived
+from insights.models import Insight, InsightKind, InsightLink, tags_clean
+from journeymap.api import ApiError
+from maps.models import Item, JourneyMap
+from maps.services import broadcast
+from workspaces.models import Workspace
+
+INSIGHT_FIELDS = ("kind", "text", "source_title", "source_url", "date", "participants")
+
+
+def insights_message(*, map_ids: set[Any], item_ids: list[str]) -> None:
+    """After the commit, tell every open editor of these maps that these cards' insights
+    changed; their editors fetch GET /api/maps/{id}/insights/ again."""
+
+    def send() -> None:
+        for map_id in map_ids:
+            message = {"type": "insights", "map": str(map_id), "items": item_ids}
+            broadcast(group=f"map.{map_id}", message=message)
+
+    transaction.on_commit(send)
+
+
+def _apply_fields(insight: Insight, fields: dict[str, Any]) -> None:
+    for name in INSIGHT_FIELDS:
+        if name in fields:
+            setattr(insight, name, fields[name])
+    if "tags" in fields:
+        insight.tags = tags_clean(fields["tags"] or [])
+    if "source_file" in fields:
+        insight.source_file = fields["source_file"] or ""
+
+
+def insight_create(*, workspace: Workspace, actor: Any, fields: dict[str, Any]) -> Insight:
+    insight = Insight(workspace=workspace, created_by=actor)
+    _apply_fields(insight, fields)
+    insight.save()
+    return insight
+
+
+@transaction.atomic
+def insight_update(*, insight: Insight, fields: dict[str, Any]) -> Insight:
+    """A changed kind changes the evidence of every card it is linked to: tell their maps."""
+    kind_before = insight.kind
+    _apply_fields(insight, fields)
+    insight.save()
+    if insight.kind != kind_before:
+        _tell_linked_maps(insight)
+    return insight
+
+
+@transaction.atomic
+def insight_delete(*, insight: Insight) -> None:
+    _tell_linked_maps(insight)
+    insight.delete()
+
+
+def _tell_linked_maps(insight: Insight) -> None:
+    rows = list(insight.links.values_list("item__map_id", "item_id"))
+    if rows:
+        insights_message(
+            map_ids={map_id for map_id, _ in rows}, item_ids=[str(item) for _, item in rows]
+        )
+
+
+def card_on_map(*, journey_map: JourneyMap, item_id: Any) -> Item:
+    try:
+        item_uuid = uuid.UUID(str(item_id))
+    except (TypeError, ValueError):
+        raise ApiError(code="invalid", message="item must be a UUID.") from None
+    item = Item.objects.filter(pk=item_uuid, map=journey_map).first()
+    if item is None:
+        raise ApiError(code="not_found", message="No such card on this map.", status_code=404)
+    return item
+
+
+@transaction.atomic
+def insight_link(*, insight: Insight, item: Item, actor: Any) -> InsightLink:
+    """Link once (linking again answers the existing link); the card's map must be in the
+    insight's workspace."""
+    if item.map.workspace_id != insight.workspace_id:
+        raise ApiError(
+            code="invalid", message="The insight and the card belong to different workspaces."
+        )
+    link = InsightLink.objects.filter(insight=insight, item=item).first()
+    if link is not None:
+        return link
+    try:
+        with transaction.atomic():
+            link = InsightLink.objects.create(insight=insight, item=item, created_by=actor)
+    except IntegrityError:
+        # The same link made at the same moment by someone else: theirs stands.
+        return InsightLink.objects.get(insight=insight, item=item)
+    insights_message(map_ids={item.map_id}, item_ids=[str(item.pk)])
+    return link
+
+
+@transaction.atomic
+def insight_unlink(*, insight: Insight, item: Item) -> None:
+    deleted, _ = InsightLink.objects.filter(insight=insight, item=item).delete()
+    if not deleted:
+        raise ApiError(
+            code="not_found", message="This insight is not linked to the card.", status_code=404
+        )
+    insights_message(map_ids={item.map_id}, item_ids=[str(item.pk)])
+
+
+def insight_summary(insight: Insight) -> dict[str, Any]:
+    return {
+        "id": str(insight.pk),
+        "kind": insight.kind,
+        "kind_label": str(InsightKind(insight.kind).label),
+        "text": insight.text,
+        "source_title": insight.source_title,
+        "participants": insight.participants,
+        "date": insight.date.isoformat() if insight.date else None,
+    }
+
+
+def map_insights(*, journey_map: JourneyMap) -> dict[str, Any]:
+    """{"items": {card id: {"evidence": derived level, "insights": [summaries]}}} for every
+    card of the map with at least one insight; cards without keep their hand-set level.
+    Two queries whatever the number of cards."""
+    links = (
+        InsightLink.objects.filter(item__map=journey_map)
+        .select_related("insight")
+        .order_by("created_at", "pk")
+    )
+    by_item: dict[str, list[Insight]] = defaultdict(list)
+    for link in links:
+        by_item[str(link.item_id)].append(link.insight)
+    return {
+        "items": {
+            item_id: {
+                "evidence": evidence_derived(insight.kind for insight in insights),
+                "insights": [insight_summary(insight) for insight in insights],
+            }
+            for item_id, insights in by_item.items()
+        }
+    }
+
+
+def insight_cards(*, insight: Insight, user: Any) -> list[dict[str, Any]]:
+    """Every card using the insight on a map the user may read, in map, stage, lane order:
+    map › stage › lane › card text, each with the editor's address."""
+    links = (
+        InsightLink.objects.filter(insight=insight, item__map__in=readable_maps(user).values("id"))
+        .select_related("item__map", "item__stage", "item__lane")
+        .order_by(
+            "item__map__title", "item__stage__position", "item__lane__position", "item__position"
+        )
+    )
+    return [
+        {
+            "item": str(link.item_id),
+            "map": {"id": str(link.item.map_id), "title": link.item.map.title},
+            "stage": link.item.stage.name,
+            "lane": link.item.lane.title,
+            "text": link.item.text or link.item.name,
+            "url": f"/maps/{link.item.map_id}/?item={link.item_id}",
+        }
+        for link in links
+    ]
+
+
+def insights_filtered(
+    insights: QuerySet[Insight], *, kind: str = "", tag: str = "", query: str = ""
+) -> QuerySet[Insight]:
+    """The workspace list's filters: one kind, one tag, words in the text or the source."""
+    if kind:
+        insights = insights.filter(kind=kind)
+    clean = tags_clean([tag]) if tag else []
+    if clean:
+        insights = insights.filter(tag_text__contains=f",{clean[0]},")
+    for word in query.split()[:8]:
+        insights = insights.filter(
+            Q(text__icontains=word) | Q(source_title__icontains=word) | Q(tag_text__icontains=word)
+        )
+    return insights
