@@ -40,10 +40,10 @@ def page(asgi_server: AsgiServer, browser: Any, owner: Any) -> Iterator[Any]:
     tab.context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
     folder = os.environ.get("JM_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=full_page)
 
 
 def open_editor(page: Any, url: str) -> None:
@@ -114,6 +114,7 @@ def test_a_marketer_attaches_an_interview_quote_to_three_cards_on_two_maps(
     panel.get_by_role("button", name="Tạo và gắn").click()
     page.wait_for_selector(f'.jm-card[data-id="{third}"][data-evidence="data"]')
     assert panel.locator(".jm-insight").count() == 2
+    screenshot(page, "insight-editor-vi.png", full_page=False)
 
     # Detached again, the card is back to its hand-set level.
     panel.locator(".jm-insight").filter(has_text="62%").locator(".jm-insight-detach").click()
@@ -121,6 +122,7 @@ def test_a_marketer_attaches_an_interview_quote_to_three_cards_on_two_maps(
 
     # The insight page lists the three cards, map › stage › lane › card.
     page.goto(f"{asgi_server.url}/workspaces/{workspace.pk}/insights/")
+    screenshot(page, "insights-vi.png")
     page.locator(".jm-in-card").filter(has_text="phí giao hàng cho đến").locator("a").first.click()
     uses = page.locator(".jm-in-cards li")
     assert uses.count() == 3
