@@ -223,7 +223,7 @@ def test_the_maps_insights_take_a_fixed_number_of_queries(
         link(w, "quote", card)
         link(w, "survey", card)
     client = client_for(w["owner"])
-    with django_assert_max_num_queries(4):  # token, map and role, links with their insights
+    with django_assert_max_num_queries(3):  # token, map and role, links with their insights
         client.get(f"/api/maps/{w['map'].pk}/insights/")
 
 
