@@ -153,6 +153,17 @@ def map_insights(*, journey_map: JourneyMap) -> dict[str, Any]:
     }
 
 
+def evidence_by_card(*, journey_map: JourneyMap) -> dict[str, str]:
+    """{card id: derived level} for the map's cards with insights, in one query: what an
+    export prints instead of the hand-set level (exports/services.py)."""
+    kinds: dict[str, list[str]] = defaultdict(list)
+    for item_id, kind in InsightLink.objects.filter(item__map=journey_map).values_list(
+        "item_id", "insight__kind"
+    ):
+        kinds[str(item_id)].append(kind)
+    return {item_id: evidence_derived(found) or "" for item_id, found in kinds.items()}
+
+
 def insight_cards(*, insight: Insight, user: Any) -> list[dict[str, Any]]:
     """Every card using the insight on a map the user may read, in map, stage, lane order:
     map › stage › lane › card text, each with the editor's address."""

@@ -18,7 +18,7 @@ ALLOWED = {
     "personas": {"workspaces", "touchpoints"},
     "maps": {"workspaces", "personas", "touchpoints"},
     "live": {"maps", "workspaces"},
-    "exports": {"maps", "workspaces", "touchpoints"},
+    "exports": {"maps", "workspaces", "touchpoints", "insights"},
     "collab": {"maps", "workspaces", "exports"},
     "history": {"maps", "workspaces", "personas"},
     "method": {"maps", "workspaces", "personas", "touchpoints", "insights"},
