@@ -118,37 +118,34 @@ def insight_unlink(*, insight: Insight, item: Item) -> None:
     insights_message(map_ids={item.map_id}, item_ids=[str(item.pk)])
 
 
-def insight_summary(insight: Insight) -> dict[str, Any]:
-    return {
-        "id": str(insight.pk),
-        "kind": insight.kind,
-        "kind_label": str(InsightKind(insight.kind).label),
-        "text": insight.text,
-        "source_title": insight.source_title,
-        "participants": insight.participants,
-        "date": insight.date.isoformat() if insight.date else None,
-    }
+SUMMARY_COLUMNS = ("id", "kind", "text", "source_title", "participants", "date")
 
 
 def map_insights(*, journey_map: JourneyMap) -> dict[str, Any]:
     """{"items": {card id: {"evidence": derived level, "insights": [summaries]}}} for every
     card of the map with at least one insight; cards without keep their hand-set level.
-    Two queries whatever the number of cards."""
-    links = (
+    One query whatever the number of cards, read as plain rows (a big map has hundreds of
+    links: building model instances for them was most of the time)."""
+    labels = {value: str(label) for value, label in InsightKind.choices}
+    rows = (
         InsightLink.objects.filter(item__map=journey_map)
-        .select_related("insight")
         .order_by("created_at", "pk")
+        .values_list("item_id", *(f"insight__{column}" for column in SUMMARY_COLUMNS))
     )
-    by_item: dict[str, list[Insight]] = defaultdict(list)
-    for link in links:
-        by_item[str(link.item_id)].append(link.insight)
+    by_item: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item_id, *values in rows:
+        summary = dict(zip(SUMMARY_COLUMNS, values, strict=True))
+        summary["id"] = str(summary["id"])
+        summary["kind_label"] = labels.get(summary["kind"], summary["kind"])
+        summary["date"] = summary["date"].isoformat() if summary["date"] else None
+        by_item[str(item_id)].append(summary)
     return {
         "items": {
             item_id: {
-                "evidence": evidence_derived(insight.kind for insight in insights),
-                "insights": [insight_summary(insight) for insight in insights],
+                "evidence": evidence_derived(summary["kind"] for summary in summaries),
+                "insights": summaries,
             }
-            for item_id, insights in by_item.items()
+            for item_id, summaries in by_item.items()
         }
     }
 
