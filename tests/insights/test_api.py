@@ -324,3 +324,16 @@ def test_a_link_change_tells_the_maps_open_editors(
     event = async_to_sync(layer.receive)(channel)
     assert '"type":"insights"' in event["text"]
     assert w["cards"][0] in event["text"]
+
+
+def test_a_share_link_visitor_sees_none_of_it(w: dict[str, Any], client_for: Any) -> None:
+    from workspaces.models import ShareLink
+
+    link(w, "quote")
+    share = ShareLink.objects.create(map=w["map"], role="viewer", created_by=w["owner"])
+    anonymous = client_for(None)
+    document = anonymous.get(f"/api/share/{share.token}/")
+    assert document.status_code == 200
+    assert "Tôi không biết phí giao hàng" not in document.content.decode()
+    assert anonymous.get(f"/api/maps/{w['map'].pk}/insights/").status_code == 401
+    assert anonymous.get(f"/api/insights/{w['quote'].pk}/").status_code == 401
