@@ -53,12 +53,11 @@ def insight_create(*, workspace: Workspace, actor: Any, fields: dict[str, Any]) 
 
 @transaction.atomic
 def insight_update(*, insight: Insight, fields: dict[str, Any]) -> Insight:
-    """A changed kind changes the evidence of every card it is linked to: tell their maps."""
-    kind_before = insight.kind
+    """Open editors of the maps it backs show its summary, and its kind sets their cards'
+    evidence: tell them."""
     _apply_fields(insight, fields)
     insight.save()
-    if insight.kind != kind_before:
-        _tell_linked_maps(insight)
+    _tell_linked_maps(insight)
     return insight
 
 

@@ -337,3 +337,19 @@ def test_a_share_link_visitor_sees_none_of_it(w: dict[str, Any], client_for: Any
     assert "Tôi không biết phí giao hàng" not in document.content.decode()
     assert anonymous.get(f"/api/maps/{w['map'].pk}/insights/").status_code == 401
     assert anonymous.get(f"/api/insights/{w['quote'].pk}/").status_code == 401
+
+
+def test_editing_a_linked_insight_tells_the_maps_it_backs(
+    w: dict[str, Any], client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    link(w, "survey")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"map.{w['map'].pk}", channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        url = f"/api/insights/{w['survey'].pk}/"
+        client_for(w["editor"]).patch(url, {"kind": "interview"}, format="json")
+    event = async_to_sync(layer.receive)(channel)
+    assert '"type":"insights"' in event["text"]
+    evidence = client_for(w["editor"]).get(f"/api/maps/{w['map'].pk}/insights/").json()
+    assert evidence["items"][w["cards"][0]]["evidence"] == "anecdote"
