@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from exports.engines import PageSpec, RenderError, engine_name, html_to_pdf, pdf_to_png
 from exports.models import ExportJob
 from exports.signals import export_finished
+from insights.services import evidence_by_card
 from journeymap.outages import OUTAGES
 from maps.models import JourneyMap
 from maps.services import broadcast, map_document
@@ -678,6 +679,10 @@ def export_produce(*, job: ExportJob, engine: str | None = None) -> tuple[bytes,
     journey_map = JourneyMap.objects.select_related("workspace").get(pk=job.map_id)
     options = ExportOptions.model_validate(job.options)
     document = map_document(journey_map=journey_map)
+    # A card's evidence as the editor shows it: derived from its insights when it has any.
+    derived = evidence_by_card(journey_map=journey_map)
+    for item in document["items"]:
+        item["evidence"] = derived.get(str(item["id"])) or item["evidence"]
     name = _file_name(job, journey_map.title)
     if options.format == "csv":
         return map_csv(document=document, options=options), name

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "portfolio",
     "integrations",
     "accounts_oidc",
+    "insights",
 ]
 
 MIDDLEWARE = [

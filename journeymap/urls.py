@@ -11,6 +11,7 @@ from accounts_oidc import urls as accounts_oidc_urls
 from collab import urls as collab_urls
 from exports import urls as exports_urls
 from history import urls as history_urls
+from insights import urls as insights_urls
 from integrations import urls as integrations_urls
 from journeymap.health import healthz
 from maps import urls as maps_urls
@@ -32,6 +33,7 @@ APPS = [
     portfolio_urls,
     integrations_urls,
     accounts_oidc_urls,
+    insights_urls,
 ]
 
 api_patterns: list[URLPattern | URLResolver] = [

@@ -1,8 +1,9 @@
 """The journey health check: the gaps DOMAIN.md's method asks a team to look for.
 
-`map_health` reads the map in a fixed number of queries (map fields, stages, lanes, items,
-personas) and returns findings `{"code", "severity", "message", "target"}` (PROTOCOL.md), each
-message in the requested language and `target` the id of the map, stage or item concerned.
+`map_health` reads the map in a fixed number of queries (map fields, stages, lanes, items with
+whether an insight backs each (insights/), personas) and returns findings `{"code", "severity",
+"message", "target"}` (PROTOCOL.md), each message in the requested language and `target` the
+id of the map, stage or item concerned.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from insights.models import InsightLink
 from maps.models import Evidence, ItemKind, JourneyMap, LaneKind, Stage
 
 WARNING = "warning"
@@ -53,8 +56,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The emotional low point ({score}) is at stage “{name}”.",
     },
     "unsupported_pain_point": {
-        "vi": "Điểm đau “{name}” mới chỉ là giả định: hãy thêm bằng chứng nghiên cứu.",
-        "en": "Pain point “{name}” is only an assumption: add research evidence.",
+        "vi": "Điểm đau “{name}” mới chỉ là giả định: hãy gắn một insight từ nghiên cứu.",
+        "en": "Pain point “{name}” is only an assumption: link an insight from the research.",
+    },
+    "pain_without_insight": {
+        "vi": "Điểm đau “{name}” được đánh dấu có bằng chứng nhưng chưa gắn insight nào.",
+        "en": "Pain point “{name}” is marked as evidenced but no insight backs it.",
     },
 }
 SEVERITY = {
@@ -67,6 +74,7 @@ SEVERITY = {
     "stage_without_metric": INFO,
     "emotional_low_point": INFO,
     "unsupported_pain_point": INFO,
+    "pain_without_insight": INFO,
 }
 
 
@@ -129,9 +137,22 @@ def _item_findings(items: list[dict[str, Any]]) -> list[Finding]:
             continue
         if item["stage_id"] not in opportunity_stages and item["id"] not in fixed:
             findings.append(Finding("obstacle_without_opportunity", str(item["id"]), params))
-        if item["evidence"] == Evidence.ASSUMPTION:
-            findings.append(Finding("unsupported_pain_point", str(item["id"]), params))
+        findings.extend(_evidence_findings(item, params))
     return findings
+
+
+def _evidence_findings(item: dict[str, Any], params: dict[str, Any]) -> list[Finding]:
+    """A pain with no insight behind it (issue 15), said one way or the other: still an
+    assumption, or a hand-set level nothing in the insights repository supports. A linked
+    insight answers both (its derived level is never an assumption)."""
+    if item["has_insight"]:
+        return []
+    code = (
+        "unsupported_pain_point"
+        if item["evidence"] == Evidence.ASSUMPTION
+        else "pain_without_insight"
+    )
+    return [Finding(code, str(item["id"]), params)]
 
 
 def _low_point(stages: list[Stage], items: list[dict[str, Any]]) -> list[Finding]:
@@ -165,16 +186,23 @@ ITEM_FIELDS = (
     "score",
     "variant",
     "position",
+    "has_insight",
 )
+
+
+def item_annotations() -> dict[str, Any]:
+    """What ITEM_FIELDS reads beyond the item's own columns: annotate the items query with
+    these before reading the fields (a subquery, so no extra query)."""
+    return {"has_insight": Exists(InsightLink.objects.filter(item=OuterRef("pk")))}
 
 
 def map_health(*, journey_map: JourneyMap, today: dt.date | None = None) -> list[Finding]:
     """Every finding for the map, map-level first, then in stage order."""
     stages = list(Stage.objects.filter(map=journey_map).order_by("position", "id"))
     items = list(
-        journey_map.items.order_by("stage__position", "lane__position", "position", "id").values(
-            *ITEM_FIELDS
-        )
+        journey_map.items.annotate(**item_annotations())
+        .order_by("stage__position", "lane__position", "position", "id")
+        .values(*ITEM_FIELDS)
     )
     has_persona = journey_map.personas.exists()
     return health_findings(

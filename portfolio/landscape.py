@@ -20,7 +20,14 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maps.models import Item, ItemKind, JourneyMap, MapStatus, MapType, Stage
-from method.health import ITEM_FIELDS, SEVERITY, WARNING, health_findings, health_score
+from method.health import (
+    ITEM_FIELDS,
+    SEVERITY,
+    WARNING,
+    health_findings,
+    health_score,
+    item_annotations,
+)
 from workspaces.access import not_found, parse_uuid
 from workspaces.models import MapAccess, MapRole, Membership, Workspace
 
@@ -108,7 +115,8 @@ def _rows(maps: list[JourneyMap]) -> dict[str, MapRows]:
     for row in _text_rows(stages, STAGE_KEYS, {"id", "map_id", "subjourney_id"}):
         # Unsaved instances with text ids: what the health check reads (pk, name).
         rows[row["map_id"]].stages.append(Stage(**row))
-    for item in _text_rows(Item.objects.filter(map_id__in=ids), ITEM_KEYS, ITEM_UUIDS):
+    items = Item.objects.filter(map_id__in=ids).annotate(**item_annotations())
+    for item in _text_rows(items, ITEM_KEYS, ITEM_UUIDS):
         rows[item["map_id"]].items.append(item)
     return rows
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["workspaces", "personas", "touchpoints", "maps", "live", "exports", "collab", "history"]
-APPS += ["method", "sheets", "portfolio", "integrations", "accounts_oidc"]
+APPS += ["method", "sheets", "portfolio", "integrations", "accounts_oidc", "insights"]
 
 # What each app may import, as docs/architecture.md draws it. `journeymap` (the project
 # package: settings, URL composition, shared API helpers) is not an app and is left out.
@@ -18,14 +18,15 @@ ALLOWED = {
     "personas": {"workspaces", "touchpoints"},
     "maps": {"workspaces", "personas", "touchpoints"},
     "live": {"maps", "workspaces"},
-    "exports": {"maps", "workspaces", "touchpoints", "sheets"},
+    "exports": {"maps", "workspaces", "touchpoints", "sheets", "insights"},
     "collab": {"maps", "workspaces", "exports"},
     "history": {"maps", "workspaces", "personas"},
-    "method": {"maps", "workspaces", "personas", "touchpoints"},
+    "method": {"maps", "workspaces", "personas", "touchpoints", "insights"},
     "sheets": {"maps", "workspaces", "touchpoints"},
     "portfolio": {"maps", "method", "workspaces", "touchpoints"},
     "integrations": {"maps", "workspaces", "exports"},
     "accounts_oidc": {"workspaces"},
+    "insights": {"maps", "workspaces", "personas"},
 }
 
 
@@ -53,6 +54,7 @@ def imported_apps(app: str) -> dict[str, set[str]]:
 def test_maps_imports_none_of_the_apps_built_on_it():
     built_on = {"live", "exports", "collab", "history", "method", "sheets", "portfolio"}
     built_on |= {"integrations", "accounts_oidc"}
+    built_on |= {"insights"}
     assert not set(imported_apps("maps")) & built_on
 
 

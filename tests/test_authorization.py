@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from exports.models import ExportJob
+from insights.models import Insight, InsightLink
 from maps.documents import map_create
 from maps.services import apply_ops
 from personas.models import Persona
@@ -156,6 +157,20 @@ ENDPOINTS = [
     Endpoint("api-export", "get", "/api/exports/{export}/", "401 404 200 200 200 200"),
     Endpoint("api-file", "get", "/api/exports/{export}/file/", "401 404 200 200 200 200"),
     Endpoint("api-docs", "get", "/api/docs/", "200 200 200 200 200 200"),
+    # Insights: viewer and commenter read the ones behind their map's cards; members change.
+    Endpoint("api-workspace-insights", "get", "/api/workspaces/{workspace}/insights/",
+             "401 404 200 200 200 200"),
+    Endpoint("api-workspace-insights", "post", "/api/workspaces/{workspace}/insights/",
+             "401 404 403 403 201 201", {"kind": "survey", "text": "62% bỏ giỏ hàng"}),
+    Endpoint("api-insight", "get", "/api/insights/{insight}/", "401 404 200 200 200 200"),
+    Endpoint("api-insight", "patch", "/api/insights/{insight}/",
+             "401 404 403 403 200 200", {"text": "Đổi"}),
+    Endpoint("api-insight", "delete", "/api/insights/{insight}/", "401 404 403 403 204 204"),
+    Endpoint("api-map-insights", "get", "/api/maps/{map}/insights/", "401 404 200 200 200 200"),
+    Endpoint("api-card-insights", "post", "/api/maps/{map}/items/{item}/insights/",
+             "401 404 403 403 201 201", {"insight": "{spare_insight}"}),
+    Endpoint("api-card-insight", "delete", "/api/maps/{map}/items/{item}/insights/{insight}/",
+             "401 404 403 403 204 204"),
 ]
 # fmt: on
 
@@ -202,13 +217,33 @@ def world(
 ) -> dict[str, Any]:
     """Something of every kind an endpoint can name, on `journey_map` and its workspace."""
     settings.MEDIA_ROOT = str(tmp_path)
-    stage = str(uuid.uuid4())
+    stage, lane, item = (str(uuid.uuid4()) for _ in range(3))
     apply_ops(
         map_id=journey_map.pk,
         actor=owner,
         change_id=uuid.uuid4(),
-        ops=[{"type": "stage.create", "id": stage, "name": "Nhận thức", "position": "a0"}],
+        ops=[
+            {"type": "stage.create", "id": stage, "name": "Nhận thức", "position": "a0"},
+            {
+                "type": "lane.create",
+                "id": lane,
+                "kind": "obstacles",
+                "title": "Rào cản",
+                "position": "a0",
+            },
+            {
+                "type": "item.create",
+                "id": item,
+                "lane": lane,
+                "stage": stage,
+                "position": "a0",
+                "text": "Phí ship bất ngờ",
+            },
+        ],
     )
+    insight = Insight.objects.create(workspace=journey_map.workspace, kind="interview", text="“…”")
+    InsightLink.objects.create(insight=insight, item_id=item)
+    spare = Insight.objects.create(workspace=journey_map.workspace, kind="survey", text="62%")
     target = make_user("target")
     make_user("newcomer")
     MapAccess.objects.create(map=journey_map, user=target, role="editor")
@@ -240,6 +275,9 @@ def world(
         "current": str(current.pk),
         "export": export.pk,
         "new": str(uuid.uuid4()),
+        "item": item,
+        "insight": insight.pk,
+        "spare_insight": str(spare.pk),
     }
 
 

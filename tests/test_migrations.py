@@ -35,6 +35,7 @@ BEFORE_SPLIT = [
     ("collab", None),
     ("method", None),
     ("integrations", None),  # built after the split (its first migration needs maps 0006)
+    ("insights", None),  # built after the split, on maps' head: not there before it
 ]
 PROJECT_TABLES = ("workspaces_", "personas_", "maps_")
 

@@ -83,6 +83,32 @@ def test_an_xlsx_export_downloads_as_a_workbook_of_the_map(
     assert [c.value for c in grid[2]][1:3] == ["Nhận thức", "Cân nhắc"]
 
 
+def test_an_export_shows_the_evidence_the_cards_insights_give(
+    template_map: Any, owner: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import csv
+    import io
+
+    from insights.models import Insight, InsightLink
+    from maps.models import Item
+
+    cards = Item.objects.filter(map=template_map, lane__kind="obstacles").exclude(text="")
+    card = cards.exclude(evidence="data").order_by("pk").first()
+    assert card is not None
+    hand_set = dict(cards.exclude(pk=card.pk).values_list("text", "evidence"))
+    survey = Insight.objects.create(workspace=template_map.workspace, kind="survey", text="62%")
+    InsightLink.objects.create(insight=survey, item=card)
+    client = client_for(owner)
+    job = export(client, template_map, django_capture_on_commit_callbacks, format="csv").json()
+    download = client.get(f"/api/exports/{job['id']}/file/")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig")))
+    )
+    levels = {row["text"]: row["evidence"] for row in rows}
+    assert levels[card.text] == "data"
+    assert {text: levels[text] for text in hand_set} == hand_set
+
+
 def test_a_pdf_export_through_the_api_is_a_pdf_of_the_map(
     template_map: Any, owner: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

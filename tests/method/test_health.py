@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from insights.models import Insight, InsightLink
 from maps.documents import map_create
 from maps.services import apply_ops
 from method.health import map_health
@@ -125,7 +126,10 @@ def healthy(journey_map: Any, owner: Any, workspace: Any) -> dict[str, Any]:
         },
     )
     journey_map.refresh_from_db()
-    return {"map": journey_map, "owner": owner, **ids}
+    # The pain's evidence: an interview quote in the workspace's insights repository.
+    quote = Insight.objects.create(workspace=workspace, kind="interview", text="Giá quá cao")
+    link = InsightLink.objects.create(insight=quote, item_id=ids["ob"])
+    return {"map": journey_map, "owner": owner, "link": link, **ids}
 
 
 def codes(journey_map: Any) -> dict[str, str]:
@@ -171,11 +175,16 @@ def _break_emotion(h: dict[str, Any]) -> None:
 
 
 def _break_evidence(h: dict[str, Any]) -> None:
+    h["link"].delete()
     edit(
         h["map"],
         h["owner"],
         {"type": "item.update", "id": h["ob"], "fields": {"evidence": "assumption"}},
     )
+
+
+def _break_insight(h: dict[str, Any]) -> None:
+    h["link"].delete()  # still marked research-backed by hand, with nothing behind it
 
 
 GAPS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
@@ -188,6 +197,7 @@ GAPS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("stage_without_metric", _break_metric, "stage"),
     ("emotional_low_point", _break_emotion, "em"),
     ("unsupported_pain_point", _break_evidence, "ob"),
+    ("pain_without_insight", _break_insight, "ob"),
 ]
 
 
@@ -238,6 +248,17 @@ def test_the_low_point_ignores_the_to_be_curve(healthy: dict[str, Any]) -> None:
         {"type": "item.update", "id": healthy["em"], "fields": {"score": -2, "variant": "to_be"}},
     )
     assert "emotional_low_point" not in codes(healthy["map"])
+
+
+def test_an_insight_behind_a_pain_answers_it_whatever_its_hand_set_level(
+    healthy: dict[str, Any],
+) -> None:
+    edit(
+        healthy["map"],
+        healthy["owner"],
+        {"type": "item.update", "id": healthy["ob"], "fields": {"evidence": "assumption"}},
+    )
+    assert codes(healthy["map"]) == {}
 
 
 def test_the_health_check_reads_the_map_in_a_bounded_number_of_queries(

@@ -6,6 +6,7 @@ import { _ } from "./i18n.js";
 import { channelName } from "./render.js";
 import { deleteSelected } from "./interact.js";
 import { keyAt } from "./keys.js";
+import { evidenceControl, insightsField } from "./insights.js";
 
 const EVIDENCE = () => [["assumption", _("Assumption")], ["anecdote", _("Anecdote")], ["research", _("Research-backed")], ["data", _("Data-backed")]];
 const PHASES = () => [["", "—"], ["before", _("Before purchase")], ["during", _("During purchase")], ["after", _("After purchase")]];
@@ -81,7 +82,10 @@ function itemFields(item) {
   }
   // Moving by form as well as by dragging: touch screens and screen readers need it.
   list.push(field(_("Stage"), choice("stage", item.stage, ed.store.stages().map((s) => [s.id, s.name]))));
-  list.push(field(_("Evidence"), choice("evidence", item.evidence, EVIDENCE()), _("How do we know? Prefer research and data over assumptions.")));
+  const evidence = field(_("Evidence"), choice("evidence", item.evidence, EVIDENCE()), _("How do we know? Prefer research and data over assumptions."));
+  evidenceControl(evidence.querySelector("select"), item); // derived when insights back the card
+  list.push(evidence);
+  list.push(insightsField(item));
   list.push(field(_("Research source"), textarea("source", item.source, 2), _("Interview, survey, analytics report, link…")));
   list.push(field(_("Colour"), input("color", safeColor(item.color) || "#ffffff", "color")));
   return list;
