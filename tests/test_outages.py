@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_a_database_outage_answers_503_json_with_retry_after(client_for, journey_map, member):
     client = client_for(member)
     with mock.patch(
-        "maps.api.map_for", side_effect=OperationalError("server closed the connection")
+        "maps.api.map_for_reading", side_effect=OperationalError("server closed the connection")
     ):
         response = client.get(f"/api/maps/{journey_map.id}/")
 
