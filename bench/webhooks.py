@@ -13,7 +13,10 @@ naming the revision range); its figure is receipt minus the commit of the revisi
 the batch, minus that window: the delay beyond the debounce itself.
 
     DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/python bench/webhooks.py \\
-        [--rate 100] [--seconds 20] [--maps 4] [--debounce 2]
+        [--rate 100] [--seconds 20] [--maps 4] [--debounce 2] [--comment-every 1]
+
+`--comment-every 20` is a team at work: 100 changes/s of editing (card text) of which one in
+twenty is a comment, so the chat hears 5 comments/s and one `map.changed` per map per window.
 
 It writes rows (a user, a workspace, a map, a webhook) into DATABASE_URL's database: point it
 at a scratch one. The worker's queue (REDIS_URL's database) is purged first.
@@ -105,10 +108,11 @@ def start_worker(debounce: int) -> subprocess.Popen[bytes]:
 
 
 def drive_one(
-    map_id: str, user_id: int, stage_id: str, rate: float, count: int
+    map_id: str, user_id: int, stage_id: str, card_id: str, rate: float, count: int, every: int
 ) -> tuple[dict[str, float], dict[tuple[str, int], float]]:
-    """In a process of its own: apply `count` comment changes to one map on a fixed schedule
-    of `rate` per second; the commit time of each comment id and of each (map, revision)."""
+    """In a process of its own: apply `count` changes to one map on a fixed schedule of `rate`
+    per second, every `every`-th a comment, the others edits of a card's text (typing); the
+    commit time of each comment id and of each (map, revision)."""
     django.setup()
     from django.contrib.auth import get_user_model
 
@@ -123,26 +127,37 @@ def drive_one(
         if pause > 0:
             time.sleep(pause)
         comment_id = str(uuid.uuid4())
-        op = {"type": "comment.create", "id": comment_id, "stage": stage_id, "text": f"#{n}"}
+        op: dict[str, Any] = {
+            "type": "comment.create",
+            "id": comment_id,
+            "stage": stage_id,
+            "text": f"#{n}",
+        }
+        if n % every:
+            op = {"type": "item.update", "id": card_id, "fields": {"text": f"Bản nháp {n}"}}
         applied = apply_ops(map_id=uuid.UUID(map_id), actor=user, change_id=uuid.uuid4(), ops=[op])
         now = time.time()
-        committed[comment_id] = now
+        if op["type"] == "comment.create":
+            committed[comment_id] = now
         revisions[(map_id, applied.revision)] = now
     return committed, revisions
 
 
-def drive(maps: list[tuple[str, str]], user_id: int, rate: float, seconds: float) -> dict[str, Any]:
+def drive(
+    maps: list[tuple[str, str, str]], user_id: int, rate: float, seconds: float, every: int
+) -> dict[str, Any]:
     """One process per map (as several people editing several maps through the REST change
     path, served by several processes), together `rate` changes per second."""
     each = rate / len(maps)
     count = int(each * seconds)
-    jobs = [(map_id, user_id, stage_id, each, count) for map_id, stage_id in maps]
+    jobs = [(m, user_id, stage, card, each, count, every) for m, stage, card in maps]
     out: dict[str, Any] = {"committed": {}, "revisions": {}}
     with multiprocessing.get_context("spawn").Pool(len(maps)) as pool:
         for committed, revisions in pool.starmap(drive_one, jobs):
             out["committed"].update(committed)
             out["revisions"].update(revisions)
-    times = out["committed"].values()
+    times = [at for (_map, _revision), at in out["revisions"].items()]
+    out["changes"] = len(times)
     # The rate reached, first commit to last (the processes' start-up left out).
     out["rate"] = (len(times) - 1) / max(max(times) - min(times), 1e-6)
     return out
@@ -154,6 +169,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--debounce", type=int, default=2)
     parser.add_argument("--maps", type=int, default=4, help="maps, one driving process each")
+    parser.add_argument(
+        "--comment-every",
+        type=int,
+        default=1,
+        help="every Nth change is a comment (a delivery), the others edit a card's text",
+    )
     args = parser.parse_args()
     os.environ["WEBHOOK_MAP_CHANGED_SECONDS"] = str(args.debounce)
     django.setup()
@@ -175,10 +196,22 @@ def main() -> None:
     maps = []
     for n in range(args.maps):
         journey_map = map_create(workspace=workspace, actor=user, title=f"Webhook bench {n}")
-        stage_id = str(uuid.uuid4())
-        stage_op = {"type": "stage.create", "id": stage_id, "name": "S", "position": "a0"}
-        apply_ops(map_id=journey_map.pk, actor=user, change_id=uuid.uuid4(), ops=[stage_op])
-        maps.append((str(journey_map.pk), stage_id))
+        stage_id, lane_id, card_id = (str(uuid.uuid4()) for _ in range(3))
+        setup = [
+            {"type": "stage.create", "id": stage_id, "name": "S", "position": "a0"},
+            {"type": "lane.create", "id": lane_id, "kind": "actions", "title": "L"}
+            | {"position": "a0"},
+            {
+                "type": "item.create",
+                "id": card_id,
+                "lane": lane_id,
+                "stage": stage_id,
+                "position": "a0",
+                "text": "x",
+            },
+        ]
+        apply_ops(map_id=journey_map.pk, actor=user, change_id=uuid.uuid4(), ops=setup)
+        maps.append((str(journey_map.pk), stage_id, card_id))
     secret: dict[str, str] = {}
     receiver = Receiver(secret)
     hook = webhook_create(
@@ -193,7 +226,7 @@ def main() -> None:
     worker = start_worker(args.debounce)
     try:
         time.sleep(4)  # the worker connects to the broker
-        driven = drive(maps, user.pk, args.rate, args.seconds)
+        driven = drive(maps, user.pk, args.rate, args.seconds, args.comment_every)
         expected = len(driven["committed"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -223,7 +256,8 @@ def report(args: Any, driven: dict[str, Any], receiver: Receiver, deliveries: in
             if first is not None:  # the batch opened with that revision's commit
                 changed_ms.append((at - first - args.debounce) * 1000)
     print(
-        f"changes: {len(driven['committed'])} at {driven['rate']:.1f}/s (asked {args.rate}/s); "
+        f"changes: {driven['changes']} at {driven['rate']:.1f}/s (asked {args.rate}/s), "
+        f"{len(driven['committed'])} of them comments; "
         f"deliveries recorded: {deliveries}; received with a valid signature: "
         f"{len(receiver.got)}, bad signatures: {receiver.bad_signatures}"
     )
