@@ -340,12 +340,12 @@ class ImportView(APIView):
 
 
 def _hierarchy_schema() -> Any:
-    step = {
+    step: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "title": serializers.CharField(),
         "stage": serializers.CharField(),
     }
-    linkable = {
+    linkable: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "title": serializers.CharField(),
         "type": serializers.CharField(),

@@ -60,7 +60,15 @@ class MapSummarySerializer(serializers.ModelSerializer[JourneyMap]):
 
 class ChangeRequestSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
-    ops = serializers.ListField(child=serializers.DictField())
+    ops = serializers.ListField(
+        child=serializers.DictField(),
+        help_text=(
+            "The ops of PROTOCOL.md, each validated by maps/ops.py (docs/api.md). A stage's "
+            'sub-journey: {"type": "stage.update", "id": <stage>, "fields": {"subjourney": '
+            "<map id> or null}}: a map of the same workspace the author may read, not the map "
+            "itself nor one above it (a cycle is refused with invalid_op)."
+        ),
+    )
 
 
 class ChangeSerializer(serializers.Serializer[Any]):

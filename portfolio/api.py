@@ -25,12 +25,12 @@ from portfolio.services import opportunity_update, solution_link_create, solutio
 
 
 def _schema() -> Any:
-    persona = {
+    persona: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "name": serializers.CharField(),
         "color": serializers.CharField(),
     }
-    share = {
+    share: dict[str, Any] = {
         "persona": serializers.UUIDField(allow_null=True, help_text="null: points of no persona"),
         "name": serializers.CharField(),
         "color": serializers.CharField(),
@@ -38,7 +38,7 @@ def _schema() -> Any:
         "happy": serializers.IntegerField(help_text="of them, those above neutral (score > 0)"),
         "share": serializers.FloatField(allow_null=True, help_text="happy / points, 0–1"),
     }
-    metric = {
+    metric: dict[str, Any] = {
         "name": serializers.CharField(),
         "value": serializers.FloatField(allow_null=True),
         "target": serializers.FloatField(),
@@ -46,12 +46,12 @@ def _schema() -> Any:
         "trend": serializers.CharField(),
         "ratio": serializers.FloatField(allow_null=True, help_text="value / target"),
     }
-    child = {
+    child: dict[str, Any] = {
         "map": serializers.UUIDField(),
         "stage": serializers.UUIDField(),
         "stage_name": serializers.CharField(),
     }
-    summary = {
+    summary: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "title": serializers.CharField(),
         "type": serializers.CharField(),
@@ -78,6 +78,7 @@ def _schema() -> Any:
             },
         ),
         "metrics": inline_serializer("LandscapeMetric", metric, many=True),
+        "metrics_total": serializers.IntegerField(help_text="metrics with a target in all"),
         "children": inline_serializer("LandscapeChild", child, many=True),
         "parents": serializers.ListField(child=serializers.UUIDField()),
     }

@@ -14,7 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db import connection
+from django.db.models import Exists, OuterRef, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maps.models import Item, ItemKind, JourneyMap, MapStatus, MapType, Stage
@@ -60,29 +62,53 @@ def _display(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
 
 
-def _rows(maps: list[JourneyMap]) -> dict[Any, MapRows]:
-    """Four queries: owners, personas, stages, items of every map at once."""
+def _texts(keys: tuple[str, ...], uuids: set[str]) -> tuple[list[Any], bool]:
+    """The columns to read, UUIDs as text on PostgreSQL (parsing 30,000 UUIDs to print them
+    again was most of the landscape's time, as it was of the map document's); elsewhere the
+    caller turns them into text."""
+    as_text = connection.vendor == "postgresql"
+    columns = [Cast(key, TextField()) if as_text and key in uuids else key for key in keys]
+    return columns, as_text
+
+
+def _text_rows(queryset: Any, keys: tuple[str, ...], uuids: set[str]) -> list[dict[str, Any]]:
+    columns, as_text = _texts(keys, uuids)
+    rows = [dict(zip(keys, values, strict=True)) for values in queryset.values_list(*columns)]
+    if not as_text:
+        for row in rows:
+            for key in uuids:
+                if row[key] is not None:
+                    row[key] = str(row[key])
+    return rows
+
+
+STAGE_KEYS = ("id", "map_id", "name", "position", "subjourney_id")
+ITEM_KEYS = (*ITEM_FIELDS, *EXTRA_ITEM_FIELDS, "map_id")
+ITEM_UUIDS = {"id", "stage_id", "fixes_id", "persona_id", "map_id"}
+
+
+def _rows(maps: list[JourneyMap]) -> dict[str, MapRows]:
+    """Four queries: owners, personas, stages, items of every map at once. Ids are text."""
     ids = [m.pk for m in maps]
-    rows = {m.pk: MapRows(m, [], [], [], None) for m in maps}
+    rows = {str(m.pk): MapRows(m, [], [], [], None) for m in maps}
     owners = (
         MapAccess.objects.filter(map_id__in=ids, role=MapRole.OWNER)
         .order_by("created_at", "id")
         .values_list("map_id", "user_id", "user__username", "user__first_name", "user__last_name")
     )
     for map_id, user_id, username, first, last in owners:
-        if rows[map_id].owner is None:
-            rows[map_id].owner = {"id": user_id, "name": _display(first, last, username)}
+        if rows[str(map_id)].owner is None:
+            rows[str(map_id)].owner = {"id": user_id, "name": _display(first, last, username)}
     through = JourneyMap.personas.through.objects.filter(journeymap_id__in=ids)
     for map_id, persona_id, name, color in through.order_by("persona__name").values_list(
         "journeymap_id", "persona_id", "persona__name", "persona__color"
     ):
-        rows[map_id].personas.append({"id": str(persona_id), "name": name, "color": color})
+        rows[str(map_id)].personas.append({"id": str(persona_id), "name": name, "color": color})
     stages = Stage.objects.filter(map_id__in=ids).order_by("position", "id")
-    for stage in stages.only("id", "map_id", "name", "position", "subjourney_id"):
-        rows[stage.map_id].stages.append(stage)
-    fields = (*ITEM_FIELDS, *EXTRA_ITEM_FIELDS, "map_id")
-    for values in Item.objects.filter(map_id__in=ids).values_list(*fields):
-        item = dict(zip(fields, values, strict=True))
+    for row in _text_rows(stages, STAGE_KEYS, {"id", "map_id", "subjourney_id"}):
+        # Unsaved instances with text ids: what the health check reads (pk, name).
+        rows[row["map_id"]].stages.append(Stage(**row))
+    for item in _text_rows(Item.objects.filter(map_id__in=ids), ITEM_KEYS, ITEM_UUIDS):
         rows[item["map_id"]].items.append(item)
     return rows
 
@@ -96,9 +122,9 @@ def happiness(rows: MapRows) -> list[dict[str, Any]]:
             continue
         if item["variant"] == "to_be":
             continue  # a target curve, not how customers feel today
-        persona = str(item["persona_id"]) if item["persona_id"] else None
-        counts[persona][0] += 1
-        counts[persona][1] += item["score"] > 0
+        key = item["persona_id"]
+        counts[key][0] += 1
+        counts[key][1] += item["score"] > 0
     result = []
     for persona in rows.personas:
         points, happy = counts.get(persona["id"], (0, 0))
@@ -121,8 +147,12 @@ def _share(persona: str | None, name: str, color: str, points: int, happy: int) 
     }
 
 
-def key_metrics(rows: MapRows) -> list[dict[str, Any]]:
-    """The map's metrics that have a target, in stage order: value against target."""
+KEY_METRICS = 5
+
+
+def key_metrics(rows: MapRows) -> tuple[list[dict[str, Any]], int]:
+    """The map's first KEY_METRICS metrics that have a target, in stage order, value against
+    target; and how many it has in all (a big map may have one per stage and channel)."""
     order = {stage.pk: index for index, stage in enumerate(rows.stages)}
     metrics = [
         item
@@ -130,7 +160,7 @@ def key_metrics(rows: MapRows) -> list[dict[str, Any]]:
         if item["kind"] == ItemKind.METRIC and item["target"] is not None
     ]
     metrics.sort(key=lambda i: (order.get(i["stage_id"], 0), i["lane__position"], i["position"]))
-    return [
+    shown = [
         {
             "name": item["name"] or item["text"],
             "value": item["value"],
@@ -139,8 +169,9 @@ def key_metrics(rows: MapRows) -> list[dict[str, Any]]:
             "trend": item["trend"],
             "ratio": _ratio(item["value"], item["target"]),
         }
-        for item in metrics
+        for item in metrics[:KEY_METRICS]
     ]
+    return shown, len(metrics)
 
 
 def _ratio(value: float | None, target: float) -> float | None:
@@ -159,6 +190,7 @@ def map_summary(rows: MapRows, today: dt.date) -> dict[str, Any]:
         today=today,
     )
     channels = sorted({i["channel"] for i in rows.items if i["channel"]})
+    metrics, metrics_total = key_metrics(rows)
     return {
         "id": str(journey_map.pk),
         "title": journey_map.title,
@@ -178,11 +210,12 @@ def map_summary(rows: MapRows, today: dt.date) -> dict[str, Any]:
             "warnings": sum(1 for f in findings if SEVERITY[f.code] == WARNING),
             "findings": len(findings),
         },
-        "metrics": key_metrics(rows),
+        "metrics": metrics,
+        "metrics_total": metrics_total,
     }
 
 
-def _nesting(rows: dict[Any, MapRows], summaries: dict[str, dict[str, Any]]) -> list[str]:
+def _nesting(rows: dict[str, MapRows], summaries: dict[str, dict[str, Any]]) -> list[str]:
     """Fill each map's `children` (the stage and the map it opens) and `parents` with the
     links between maps the caller may read; answer the roots (maps under no readable map)."""
     for summary in summaries.values():
@@ -190,10 +223,10 @@ def _nesting(rows: dict[Any, MapRows], summaries: dict[str, dict[str, Any]]) -> 
     for map_rows in rows.values():
         parent = str(map_rows.journey_map.pk)
         for stage in map_rows.stages:
-            child = str(stage.subjourney_id) if stage.subjourney_id else None
-            if child in summaries:
+            child: str | None = stage.subjourney_id  # type: ignore[assignment]  # text here
+            if child is not None and child in summaries:
                 summaries[parent]["children"].append(
-                    {"map": child, "stage": str(stage.pk), "stage_name": stage.name}
+                    {"map": child, "stage": stage.pk, "stage_name": stage.name}
                 )
                 summaries[child]["parents"].append(parent)
     return [key for key, summary in summaries.items() if not summary["parents"]]
@@ -212,7 +245,7 @@ def workspace_landscape(
         .only(*MAP_FIELDS, "workspace_id")
     )
     rows = _rows(maps)
-    summaries = {str(m.pk): map_summary(rows[m.pk], today) for m in maps}
+    summaries = {str(m.pk): map_summary(rows[str(m.pk)], today) for m in maps}
     roots = _nesting(rows, summaries)
     return {
         "workspace": {"id": str(workspace.pk), "name": workspace.name},

@@ -122,10 +122,18 @@ def _content(template_map: JourneyMap, owner: Any, member: Any) -> None:
         )
 
 
+def _split_done() -> list[tuple[str, Any]]:
+    """The head, but `maps` at the end of the split: later migrations of maps add columns
+    (a stage's sub-journey, issue 15), which would make every row of their tables differ."""
+    return [(app, "0006_touchpoint" if app == "maps" else name) for app, name in _head()]
+
+
 def test_a_database_from_before_the_split_keeps_every_row_and_every_document(
     head_after: None, template_map: JourneyMap, owner: Any, member: Any
 ) -> None:
     _content(template_map, owner, member)
+    # Read with today's models, so at the head; the round trip must give it back unchanged.
+    document_before = map_document(journey_map=JourneyMap.objects.get(pk=template_map.pk))
     old = _migrate(BEFORE_SPLIT)
 
     # In the old state the moved models are maps' again, and old code can still write them.
@@ -138,11 +146,12 @@ def test_a_database_from_before_the_split_keeps_every_row_and_every_document(
     before = _tables()
     empty = [name for name, rows in before.items() if not rows]
     assert empty == [], f"the test must put data in every table: {empty}"
-    document_before = map_document(journey_map=JourneyMap.objects.get(pk=template_map.pk))
 
+    _migrate(_split_done())
+    after_split = _tables()
     _migrate(_head())
 
-    assert _tables() == before
+    assert after_split == before
     assert map_document(journey_map=JourneyMap.objects.get(pk=template_map.pk)) == document_before
     assert ExportJob.objects.count() == 2
     assert WorkspaceTemplate.objects.count() == 2

@@ -58,6 +58,7 @@ def test_a_marketer_links_a_stage_to_a_sub_journey_then_walks_down_and_back_up(
 
     chip = page.locator(f'.jm-stage-head[data-stage="{stage.pk}"] .jm-subjourney-chip')
     assert chip.inner_text().strip().endswith(sub.title)
+    screenshot(page, "editor-subjourney-panel-vi.png")
     page.locator("#jm-panel [data-action=close-panel]").click()
     screenshot(page, "editor-subjourney-vi.png")
     chip.click()

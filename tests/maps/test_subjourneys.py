@@ -12,7 +12,7 @@ from maps.documents import PortableDocument, document_export, document_import, m
 from maps.models import JourneyMap, Stage
 from maps.ops import OpError
 from maps.revisions import document_at
-from maps.services import apply_ops, map_document
+from maps.services import ChangeRequest, apply_ops, apply_ops_batch, map_document
 from workspaces.models import MapAccess
 from workspaces.services import workspace_create
 
@@ -262,3 +262,35 @@ def test_an_import_drops_a_link_that_is_not_a_map_id(workspace, owner):
 
     assert Stage.objects.get(map=imported).subjourney_id is None
     assert len(warnings) == 1
+
+
+def test_socket_batches_check_the_link_as_a_single_change_would(journey_map, sub_map, owner):
+    """A batch of field writes is prepared before the map's lock; a sub-journey must not take
+    that path unchecked (maps/ops.py `writes_only`)."""
+    top_stage = add_stage(journey_map, owner)
+    link(journey_map, owner, top_stage, sub_map)
+    sub_stage = add_stage(sub_map, owner)
+    requests = [
+        ChangeRequest(
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[{"type": "stage.update", "id": sub_stage, "fields": {"name": "Đổi tên"}}],
+        ),
+        ChangeRequest(
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[
+                {
+                    "type": "stage.update",
+                    "id": sub_stage,
+                    "fields": {"subjourney": str(journey_map.pk)},
+                }
+            ],
+        ),
+    ]
+
+    results = apply_ops_batch(map_id=sub_map.pk, requests=requests)
+
+    assert not isinstance(results[0], OpError)
+    assert isinstance(results[1], OpError) and "cycle" in results[1].message
+    assert Stage.objects.get(pk=sub_stage).subjourney_id is None

@@ -40,7 +40,7 @@ def link_stage(journey_map: Any, actor: Any, index: int, target: Any) -> None:
 
 def emotions(journey_map: Any, actor: Any, persona: Any, scores: list[int]) -> None:
     """One as-is emotion point per stage for `persona` (attached to the map first)."""
-    lane = Lane.objects.filter(map=journey_map, kind="emotions").first()
+    lane = Lane.objects.get(map=journey_map, kind="emotions")
     ops: list[dict[str, Any]] = [{"type": "persona.attach", "persona": str(persona.pk)}]
     for stage, score in zip(stages_of(journey_map), scores, strict=False):
         ops.append(
@@ -58,7 +58,7 @@ def emotions(journey_map: Any, actor: Any, persona: Any, scores: list[int]) -> N
 
 
 def metric(journey_map: Any, actor: Any, name: str, value: float, target: float, unit: str) -> None:
-    lane = Lane.objects.filter(map=journey_map, kind="metrics").first()
+    lane = Lane.objects.get(map=journey_map, kind="metrics")
     stage = stages_of(journey_map)[0]
     op = {
         "type": "item.create",
