@@ -86,9 +86,7 @@ def build_map(workspace: Any, owner: Any, title: str, items: int) -> tuple[Any, 
                 **fields,
             }
         )
-    apply_ops(
-        map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops, max_ops=len(ops)
-    )
+    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops, max_ops=len(ops))
     return journey_map, opportunities, actions
 
 
@@ -232,7 +230,10 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
     )
-    print(f"workspace: {args.maps} maps × {args.items} items built through apply_ops in {build_s:.0f} s")
+    print(
+        f"workspace: {args.maps} maps × {args.items} items, built through apply_ops "
+        f"in {build_s:.0f} s"
+    )
     print(_line("workspace member (admin)", member, args.runs))
     print(_line("granted every other map", half, args.runs))
     print(

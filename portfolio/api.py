@@ -15,9 +15,9 @@ from journeymap.api import ApiError
 from maps.models import OpportunityStatus
 from portfolio.landscape import landscape_workspace, workspace_landscape
 from portfolio.opportunities import (
-    visible_links,
     opportunity_entry,
     portfolio_etag,
+    visible_links,
     visible_maps,
     workspace_portfolio,
 )
@@ -139,12 +139,12 @@ def _opportunity_schema() -> dict[str, Any]:
 
 
 def _portfolio_schema() -> Any:
-    persona = {
+    persona: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "name": serializers.CharField(),
         "color": serializers.CharField(),
     }
-    journey = {
+    journey: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "title": serializers.CharField(),
         "revision": serializers.IntegerField(),
@@ -152,7 +152,7 @@ def _portfolio_schema() -> Any:
         "can_edit": serializers.BooleanField(help_text="may score, move and link"),
         "personas": inline_serializer("PortfolioPersona", persona, many=True),
     }
-    action = {
+    action: dict[str, Any] = {
         "id": serializers.UUIDField(),
         "map": serializers.UUIDField(),
         "stage": serializers.UUIDField(),
@@ -183,7 +183,7 @@ def _portfolio_schema() -> Any:
     )
 
 
-_LINK = {
+_LINK: dict[str, Any] = {
     "id": serializers.UUIDField(),
     "action": serializers.UUIDField(),
     "opportunity": serializers.UUIDField(),

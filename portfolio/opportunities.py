@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
 from maps.models import (
+    Item,
     ItemKind,
     JourneyMap,
     LaneKind,
@@ -25,7 +27,6 @@ from maps.models import (
     Stage,
     strongest_role,
 )
-from maps.models import Item as MapItem
 from portfolio.models import SolutionLink
 from workspaces.models import MapAccess, MapRole, Membership, Workspace, role_at_least
 
@@ -47,20 +48,30 @@ def priority(
     return round(people * impact * sure / 100 / effort, 2)
 
 
-def visible_maps(*, workspace: Workspace, user: Any) -> list[JourneyMap]:
-    """The maps of the workspace the user may read, each with `role` (one query)."""
+@dataclass(frozen=True)
+class VisibleMap:
+    pk: Any
+    title: str
+    revision: int
+    role: str | None
+
+
+def visible_maps(*, workspace: Workspace, user: Any) -> list[VisibleMap]:
+    """The maps of the workspace the user may read, with the user's role (one query)."""
     access = MapAccess.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
     membership = Membership.objects.filter(workspace=OuterRef("workspace_id"), user=user)
-    maps = list(
+    rows = (
         JourneyMap.objects.visible_to(user)
         .filter(workspace=workspace)
-        .annotate(map_role=Subquery(access), workspace_role=Subquery(membership.values("role")[:1]))
         .order_by("title", "id")
-        .only("id", "title", "revision", "workspace_id")
+        .values_list(
+            "id", "title", "revision", Subquery(access), Subquery(membership.values("role")[:1])
+        )
     )
-    for journey_map in maps:
-        journey_map.role = strongest_role(journey_map.map_role, journey_map.workspace_role)
-    return maps
+    return [
+        VisibleMap(pk, title, revision, strongest_role(map_role, workspace_role))
+        for pk, title, revision, map_role, workspace_role in rows
+    ]
 
 
 def visible_links(workspace: Workspace, map_ids: set[Any]) -> list[tuple[Any, Any, Any, Any, Any]]:
@@ -71,7 +82,7 @@ def visible_links(workspace: Workspace, map_ids: set[Any]) -> list[tuple[Any, An
     return [row for row in rows if row[3] in map_ids and row[4] in map_ids]
 
 
-def portfolio_etag(maps: list[JourneyMap], links: list[tuple[Any, ...]]) -> str:
+def portfolio_etag(maps: list[VisibleMap], links: list[tuple[Any, ...]]) -> str:
     """Changes when anything the caller sees changes: a map's revision (every edit bumps it),
     a map or a role gained or lost, a link made or removed."""
     parts = [f"{m.pk}:{m.revision}:{m.role}" for m in maps]
@@ -141,7 +152,7 @@ def _action(row: dict[str, Any], stage: tuple[str, int]) -> dict[str, Any]:
 def _items(map_ids: list[Any], stages: dict[Any, tuple[str, int]]) -> tuple[list, list]:
     """The opportunity cards and action items of the maps, in map and stage order."""
     fields = (*ITEM_FIELDS, *OPPORTUNITY_FIELDS, "fixes_id", "kind")
-    rows = MapItem.objects.filter(
+    rows = Item.objects.filter(
         map_id__in=map_ids, lane__kind__in=[LaneKind.OPPORTUNITIES, LaneKind.ACTION_PLAN]
     ).values(*fields)
     opportunities, actions = [], []
@@ -162,22 +173,22 @@ def _solutions(
     """Join actions and opportunities both ways: an action's same-map `fixes` when it names
     an opportunity, and every cross-map link. Answers the links as the API lists them."""
     by_id = {entry["id"]: entry for _, entry in opportunities}
-    pairs = []
+    pairs: list[tuple[str | None, str, str]] = []
     for row, action in actions:
         fixes = str(row["fixes_id"]) if row["fixes_id"] else None
         action["fixes"] = fixes
-        if fixes in by_id:
+        if fixes is not None and fixes in by_id:
             pairs.append((None, action["id"], fixes))
     pairs += [(str(link[0]), str(link[1]), str(link[2])) for link in links]
     actions_by_id = {entry["id"]: entry for _, entry in actions}
-    listed = []
+    listed: list[dict[str, Any]] = []
     for link_id, action_id, opportunity_id in pairs:
-        action, opportunity = actions_by_id.get(action_id), by_id.get(opportunity_id)
-        if action is None or opportunity is None:
+        solution, opportunity = actions_by_id.get(action_id), by_id.get(opportunity_id)
+        if solution is None or opportunity is None:
             continue  # an item that left its lane since the link was made
         if action_id not in opportunity["solutions"]:
             opportunity["solutions"].append(action_id)
-            action["opportunities"].append(opportunity_id)
+            solution["opportunities"].append(opportunity_id)
         if link_id is not None:
             listed.append({"id": link_id, "action": action_id, "opportunity": opportunity_id})
     return listed
@@ -188,7 +199,7 @@ def _sort_key(entry: dict[str, Any], order: dict[str, int]) -> tuple[Any, ...]:
 
 
 def workspace_portfolio(
-    *, workspace: Workspace, user: Any, maps: list[JourneyMap] | None = None
+    *, workspace: Workspace, user: Any, maps: list[VisibleMap] | None = None
 ) -> dict[str, Any]:
     """Every opportunity and action item on the maps of the workspace the user may read."""
     maps = visible_maps(workspace=workspace, user=user) if maps is None else maps
@@ -221,5 +232,5 @@ def workspace_portfolio(
 def opportunity_entry(*, item_id: Any) -> dict[str, Any]:
     """One opportunity as the portfolio lists it (its solutions aside): what a PATCH answers."""
     fields = (*ITEM_FIELDS, *OPPORTUNITY_FIELDS, "stage__name")
-    row = MapItem.objects.filter(pk=item_id).values(*fields).get()
+    row = Item.objects.filter(pk=item_id).values(*fields).get()
     return _opportunity(row, (row["stage__name"], 0)) | {"solutions": None}

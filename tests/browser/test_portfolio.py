@@ -154,7 +154,9 @@ def test_the_page_picks_up_an_editors_change_by_itself(page, asgi_server, worksp
     assert page.errors == []
 
 
-def test_a_viewer_sees_the_matrix_but_cannot_drag(browser, asgi_server, workspace, owner, make_user):
+def test_a_viewer_sees_the_matrix_but_cannot_drag(
+    browser, asgi_server, workspace, owner, make_user
+):
     from workspaces.models import MapAccess
 
     world = off_loop(build_portfolio, workspace, owner)

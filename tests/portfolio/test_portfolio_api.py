@@ -156,7 +156,7 @@ def test_an_editor_scores_an_opportunity_through_its_maps_change_path(
     body = response.json()
     assert body["revision"] == revision + 1
     assert body["opportunity"]["priority"] == 2.4
-    last = Change.objects.filter(map=journey_map).order_by("-revision").first()
+    last = Change.objects.filter(map=journey_map).order_by("-revision")[0]
     assert last.actor == member
     assert last.ops == [{"type": "item.update", "id": item, "fields": fields}]
 
