@@ -17,7 +17,7 @@ import pytest
 from maps.models import Item
 from maps.services import apply_ops
 from tests.browser.conftest import AsgiServer, off_loop, session_cookie
-from tests.portfolio.portfolio_world import build_portfolio
+from tests.portfolio.portfolio_world import build_portfolio, link_solutions
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -122,7 +122,8 @@ def test_the_board_moves_an_opportunity_to_another_status(page, asgi_server, wor
 
 
 def test_the_table_sorts_by_priority_and_by_effort(page, asgi_server, workspace, owner):
-    off_loop(build_portfolio, workspace, owner)
+    world = off_loop(build_portfolio, workspace, owner)
+    off_loop(link_solutions, world, owner)
     open_portfolio(page, asgi_server, workspace)
     page.click("[data-view=table]")
 
@@ -180,3 +181,30 @@ def test_the_page_speaks_english(browser, asgi_server, workspace, owner):
     assert tab.locator(".jm-h1").inner_text() == "Opportunity portfolio"
     assert tab.locator(".jm-pf-q-quick strong").inner_text() == "Quick wins"
     tab.context.close()
+
+
+def test_a_marketer_links_an_action_of_another_map_as_a_solution_then_unlinks_it(
+    page, asgi_server, workspace, owner
+):
+    from portfolio.models import SolutionLink
+
+    world = off_loop(build_portfolio, workspace, owner)
+    opportunity = world["store"]["opportunities"][0]  # self-checkout, on the store map
+    action = world["checkout"]["actions"][0]  # e-wallets, on the online map
+    open_portfolio(page, asgi_server, workspace)
+    page.click("[data-view=table]")
+    row = page.locator(f'.jm-pf-table tr[data-id="{opportunity}"]')
+
+    row.locator(".jm-pf-link-select").select_option(action)
+
+    row.locator(".jm-pf-solution").wait_for()
+    assert row.locator(".jm-pf-solution").inner_text().startswith("Tích hợp MoMo và ZaloPay")
+    link = SolutionLink.objects.get()
+    assert (str(link.action_id), str(link.opportunity_id)) == (action, opportunity)
+
+    row.locator(".jm-pf-unlink").click()
+
+    page.wait_for_function("() => document.querySelector('.jm-pf-live').textContent !== ''")
+    row.locator(".jm-pf-solution").wait_for(state="detached")
+    assert not SolutionLink.objects.exists()
+    assert page.errors == []

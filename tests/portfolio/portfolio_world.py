@@ -146,3 +146,23 @@ def build_portfolio(workspace: Any, owner: Any) -> dict[str, Any]:
         persona=nam,
     )
     return {"checkout": checkout, "store": store, "hoa": hoa, "nam": nam}
+
+
+def link_solutions(world: dict[str, Any], owner: Any) -> None:
+    """Both maps' action items address an opportunity: one on its own map (`fixes`, map
+    content), one on the other map (a SolutionLink of the portfolio)."""
+    from portfolio.models import SolutionLink
+
+    checkout, store = world["checkout"], world["store"]
+    fix = {"fixes": checkout["opportunities"][0]}
+    change(
+        checkout["map"],
+        owner,
+        [{"type": "item.update", "id": checkout["actions"][0], "fields": fix}],
+    )
+    SolutionLink.objects.create(
+        workspace=store["map"].workspace,
+        action_id=store["actions"][0],
+        opportunity_id=checkout["opportunities"][0],
+        created_by=owner,
+    )

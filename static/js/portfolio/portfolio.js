@@ -92,6 +92,59 @@ async function save(o, fields) {
   render();
 }
 
+// Solution links: an action item (on a map the user edits) addressing an opportunity.
+async function send(method, url, body) {
+  try {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (response.ok) return true;
+    const answer = await response.json().catch(() => ({}));
+    announce(fmt(_("Not saved: %(message)s"), { message: answer.message || response.status }));
+  } catch {
+    announce(_("Could not save: the server did not answer."));
+  }
+  return false;
+}
+
+async function linkSolution(o, actionId) {
+  if (await send("POST", `${config.api}links/`, { action: actionId, opportunity: o.id })) {
+    announce(_("Solution linked."));
+    await refresh();
+  }
+}
+
+async function unlinkSolution(linkId) {
+  if (await send("DELETE", `${config.api}links/${linkId}/`)) {
+    announce(_("Solution unlinked."));
+    await refresh();
+  }
+}
+
+function solutionsCell(o) {
+  const links = new Map(data.links.filter((l) => l.opportunity === o.id).map((l) => [l.action, l.id]));
+  const list = el("ul", { class: "jm-pf-solution-list", role: "list" }, ...(o.solutions || []).map((id) => {
+    const action = actions.get(id);
+    const linkId = links.get(id);
+    const removable = linkId && maps.get(action.map)?.can_edit;
+    return el("li", { class: "jm-pf-solution" },
+      el("span", { text: action.text, title: `${maps.get(action.map).title} · ${action.stage_name}` }),
+      removable ? el("button", { type: "button", class: "jm-pf-unlink", "data-link": linkId, "aria-label": fmt(_("Unlink “%(text)s”"), { text: action.text }), text: "×" }) : null);
+  }));
+  const candidates = data.actions.filter((a) => maps.get(a.map)?.can_edit && !(o.solutions || []).includes(a.id));
+  if (!candidates.length) return el("td", {}, list);
+  const picker = el("select", { class: "jm-pf-link-select", "aria-label": fmt(_("Link an action item to “%(text)s”"), { text: o.text }) },
+    el("option", { value: "", text: _("+ Link an action…") }));
+  for (const m of data.maps.filter((x) => x.can_edit)) {
+    const own = candidates.filter((a) => a.map === m.id);
+    if (own.length) picker.append(el("optgroup", { label: m.title }, ...own.map((a) => el("option", { value: a.id, text: a.text }))));
+  }
+  picker.addEventListener("change", () => { if (picker.value) linkSolution(o, picker.value); });
+  return el("td", {}, list, picker);
+}
+
 function announce(text) {
   live.textContent = text;
 }
@@ -225,11 +278,12 @@ const COLUMNS = [
   ["status", _("Status")],
   ["owner", _("Owner")],
   ["due", _("Due")],
+  ["solutions", _("Solutions")],
 ];
 
 function compare(a, b) {
   const key = state.sort;
-  const rank = (o) => (key === "status" ? STATUSES.indexOf(o.status) : o[key]);
+  const rank = (o) => (key === "status" ? STATUSES.indexOf(o.status) : key === "solutions" ? o.solutions.length : o[key]);
   const [x, y] = [rank(a), rank(b)];
   if (x === y) return 0;
   if (x === null || x === "") return 1;  // empty values last, whichever the direction
@@ -278,7 +332,8 @@ function table(list) {
     el("td", { class: "jm-pf-num", text: o.confidence === null ? "–" : `${o.confidence}%` }),
     el("td", {}, statusSelect(o)),
     el("td", { text: o.owner || "–" }),
-    el("td", { text: dateText(o.due) || "–" })));
+    el("td", { class: "jm-pf-date", text: dateText(o.due) || "–" }),
+    solutionsCell(o)));
   return el("div", { class: "jm-pf-table-wrap" },
     el("table", { class: "jm-pf-table" }, el("thead", {}, head), el("tbody", {}, ...rows)));
 }
@@ -313,11 +368,17 @@ function render() {
 
 async function poll() {
   if (document.hidden || state.dragging) return;
+  await refresh(data.etag);
+}
+
+async function refresh(etag = "") {
   try {
-    const response = await fetch(config.api, { credentials: "same-origin", headers: { Accept: "application/json", "If-None-Match": data.etag } });
+    const headers = { Accept: "application/json" };
+    if (etag) headers["If-None-Match"] = etag;
+    const response = await fetch(config.api, { credentials: "same-origin", headers });
     if (response.status !== 200) return;
     const fresh = await response.json();
-    if (fresh.etag === data.etag) return;
+    if (etag && fresh.etag === etag) return;
     data = fresh;
     index();
     fillFilters();
@@ -342,6 +403,10 @@ form.addEventListener("change", () => {
 });
 form.addEventListener("reset", () => setTimeout(() => form.dispatchEvent(new Event("change")), 0));
 root.addEventListener("keydown", onKey);
+root.addEventListener("click", (event) => {
+  const button = event.target.closest(".jm-pf-unlink");
+  if (button) unlinkSolution(button.dataset.link);
+});
 index();
 fillFilters();
 render();
