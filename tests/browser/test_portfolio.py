@@ -66,6 +66,9 @@ def test_a_marketer_drags_an_opportunity_in_the_matrix_and_the_open_editor_updat
     editor.wait_for_function("() => window.jmEditor.ed.transport.connected === true")
     on_map = editor.locator(f'.jm-card[data-id="{item}"]')
     assert on_map.locator('[data-score="impact"]').inner_text() == "Tác động 3"
+    on_map.click()  # its detail panel shows every field of the opportunity
+    assert editor.locator("#jm-f-impact").input_value() == "3"
+    assert editor.locator("#jm-f-status").input_value() == "idea"
 
     open_portfolio(page, asgi_server, workspace)
     assert page.locator(".jm-h1").inner_text() == "Danh mục cơ hội"
@@ -84,6 +87,8 @@ def test_a_marketer_drags_an_opportunity_in_the_matrix_and_the_open_editor_updat
         }}"""
     )
     assert on_map.locator('[data-score="effort"]').inner_text() == "Công sức 1"
+    editor.wait_for_function("() => document.querySelector('#jm-f-impact').value === '5'")
+    assert editor.locator("#jm-f-effort").input_value() == "1"
     saved = Item.objects.get(pk=item)
     assert (saved.impact, saved.effort) == (5, 1)
     assert page.errors == [] and editor.errors == []
