@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "MapRoleEnum": "workspaces.models.MapRole",
         "ShareLinkRoleEnum": "workspaces.models.ShareLink.Role",
         "AudienceEnum": "maps.models.Audience",
+        "OpportunityStatusEnum": "maps.models.OpportunityStatus",
     },
 }
 
