@@ -207,10 +207,11 @@ class PortfolioView(APIView):
     def get(self, request: Request, workspace_id: Any) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
         maps = visible_maps(workspace=workspace, user=request.user)
-        etag = portfolio_etag(maps, visible_links(workspace, {m.pk for m in maps}))
+        links = visible_links(workspace, {m.pk for m in maps})
+        etag = portfolio_etag(maps, links)
         if request.headers.get("If-None-Match") == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        data = workspace_portfolio(workspace=workspace, user=request.user, maps=maps)
+        data = workspace_portfolio(workspace=workspace, user=request.user, maps=maps, links=links)
         return Response(data, headers={"ETag": etag})
 
 

@@ -211,12 +211,17 @@ def _sort_key(entry: dict[str, Any], order: dict[str, int]) -> tuple[Any, ...]:
 
 
 def workspace_portfolio(
-    *, workspace: Workspace, user: Any, maps: list[VisibleMap] | None = None
+    *,
+    workspace: Workspace,
+    user: Any,
+    maps: list[VisibleMap] | None = None,
+    links: list[tuple[Any, ...]] | None = None,
 ) -> dict[str, Any]:
-    """Every opportunity and action item on the maps of the workspace the user may read."""
+    """Every opportunity and action item on the maps of the workspace the user may read
+    (`maps` and `links` as `visible_maps` and `visible_links` answer them, if already read)."""
     maps = visible_maps(workspace=workspace, user=user) if maps is None else maps
     map_ids = [m.pk for m in maps]
-    links = visible_links(workspace, set(map_ids))
+    links = visible_links(workspace, set(map_ids)) if links is None else links
     personas = _personas(map_ids)
     opportunities, actions = _items(map_ids, _stages(map_ids))
     listed = _solutions(opportunities, actions, links)
