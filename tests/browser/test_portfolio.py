@@ -43,7 +43,7 @@ def page(asgi_server: AsgiServer, browser: Any, owner: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("JM_SCREENSHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+        page.screenshot(path=str(Path(folder) / name))
 
 
 def open_portfolio(page: Any, asgi_server: AsgiServer, workspace: Any) -> None:
@@ -89,6 +89,7 @@ def test_a_marketer_drags_an_opportunity_in_the_matrix_and_the_open_editor_updat
     assert on_map.locator('[data-score="effort"]').inner_text() == "Công sức 1"
     editor.wait_for_function("() => document.querySelector('#jm-f-impact').value === '5'")
     assert editor.locator("#jm-f-effort").input_value() == "1"
+    screenshot(editor, "editor-opportunity-vi.png")
     saved = Item.objects.get(pk=item)
     assert (saved.impact, saved.effort) == (5, 1)
     assert page.errors == [] and editor.errors == []

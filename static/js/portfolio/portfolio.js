@@ -164,7 +164,7 @@ function origin(o) {
   const m = maps.get(o.map);
   const dots = m.personas.map((p) => el("span", { class: "jm-pf-dot", style: `--persona:${safeColor(p.color) || "#94a3b8"}`, title: p.name }));
   return el("p", { class: "jm-pf-origin" },
-    el("a", { href: `/maps/${o.map}/`, text: m.title }), " · ", o.stage_name, " ", ...dots);
+    el("a", { href: `/maps/${o.map}/`, text: m.title }), ` › ${o.stage_name} `, ...dots);
 }
 
 function card(o, { compact = false } = {}) {
