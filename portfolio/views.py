@@ -19,12 +19,16 @@ from touchpoints.catalog import CHANNELS
 from workspaces.current import current_workspace
 
 
-@login_required
-def current_landscape(request: HttpRequest) -> HttpResponse:
+def _of_current_workspace(request: HttpRequest, page: str) -> HttpResponse:
     workspace = current_workspace(request)
     if workspace is None:
         return redirect("workspace-new")
-    return redirect("landscape", workspace_id=workspace.pk)
+    return redirect(page, workspace_id=workspace.pk)
+
+
+@login_required
+def current_landscape(request: HttpRequest) -> HttpResponse:
+    return _of_current_workspace(request, "landscape")
 
 
 @login_required
@@ -50,10 +54,7 @@ def landscape(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 @login_required
 def current_portfolio(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
-    if workspace is None:
-        return redirect("workspace-new")
-    return redirect("portfolio", workspace_id=workspace.pk)
+    return _of_current_workspace(request, "portfolio")
 
 
 @login_required

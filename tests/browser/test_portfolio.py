@@ -214,3 +214,38 @@ def test_a_marketer_links_an_action_of_another_map_as_a_solution_then_unlinks_it
     row.locator(".jm-pf-solution").wait_for(state="detached")
     assert not SolutionLink.objects.exists()
     assert page.errors == []
+
+
+def test_arrow_keys_move_a_focused_card_in_the_matrix(page, asgi_server, workspace, owner):
+    world = off_loop(build_portfolio, workspace, owner)
+    item = world["checkout"]["opportunities"][2]  # impact 2, effort 1
+    open_portfolio(page, asgi_server, workspace)
+
+    page.locator(f'.jm-pf-card[data-id="{item}"]').focus()
+    page.keyboard.press("ArrowUp")
+
+    assert cell(page, 3, 1).locator(f'[data-id="{item}"]').count() == 1
+    page.wait_for_function("() => document.querySelector('.jm-pf-live').textContent !== ''")
+    page.keyboard.press("ArrowRight")  # the card keeps the focus after moving
+    cell(page, 3, 2).locator(f'[data-id="{item}"]').wait_for()
+    page.wait_for_function(
+        f"() => document.activeElement && document.activeElement.dataset.id === '{item}'"
+    )
+
+    def scores() -> tuple[int | None, int | None]:
+        return Item.objects.values_list("impact", "effort").get(pk=item)
+
+    assert _eventually(scores, (3, 2)) == (3, 2)
+    assert page.errors == []
+
+
+def _eventually(read: Any, expected: Any, seconds: float = 10) -> Any:
+    """What `read` answers once it answers `expected`, or its last answer after `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = read()
+    return value

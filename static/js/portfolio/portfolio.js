@@ -262,7 +262,6 @@ function onKey(event) {
   fields[field] = Math.min(5, Math.max(1, fields[field] + (scored(o) ? step : 0)));
   Object.assign(o, fields);
   render();
-  root.querySelector(`.jm-pf-card[data-id="${o.id}"]`)?.focus();
   save(o, fields);
 }
 
@@ -363,7 +362,10 @@ function render() {
     return;
   }
   const views = { matrix, table, board };
+  // A redraw (a save's answer, a poll) must not take the focus from the card being moved.
+  const focused = root.contains(document.activeElement) ? document.activeElement.closest(".jm-pf-card")?.dataset.id : null;
   root.replaceChildren(views[state.view](list));
+  if (focused) root.querySelector(`.jm-pf-card[data-id="${focused}"]`)?.focus();
 }
 
 async function poll() {
@@ -382,9 +384,7 @@ async function refresh(etag = "") {
     data = fresh;
     index();
     fillFilters();
-    const focused = document.activeElement?.closest?.("[data-id]")?.dataset.id;
     render();
-    if (focused) root.querySelector(`.jm-pf-card[data-id="${focused}"]`)?.focus();
   } catch {
     // offline for a moment: the next poll tries again
   }
