@@ -177,6 +177,18 @@ def test_a_score_reaches_the_open_editors_of_that_map(
     assert '"impact":4' in event["text"] and item in event["text"]
 
 
+def test_the_owner_moves_an_opportunity_through_the_workflow(client_for, workspace, owner, world):
+    item = world["store"]["opportunities"][1]
+
+    response = score(client_for(owner), workspace, item, {"status": "planned", "owner": "Lan"})
+
+    assert response.status_code == 200
+    assert (response.json()["opportunity"]["status"], Item.objects.get(pk=item).owner) == (
+        "planned",
+        "Lan",
+    )
+
+
 def test_a_viewer_cannot_score(client_for, workspace, viewer, world):
     item = world["checkout"]["opportunities"][0]
 
