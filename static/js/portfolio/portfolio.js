@@ -177,7 +177,7 @@ function card(o, { compact = false } = {}) {
   },
   el("p", { class: "jm-pf-text", text: o.text || _("(no text)") }),
   origin(o),
-  compact ? null : el("p", { class: "jm-pf-meta" }, statusBadge(o), priorityBadge(o),
+  compact ? (o.priority === null ? null : el("p", { class: "jm-pf-meta" }, statusBadge(o), priorityBadge(o))) : el("p", { class: "jm-pf-meta" }, statusBadge(o), priorityBadge(o),
     o.owner ? el("span", { class: "jm-pf-owner", text: o.owner }) : null,
     o.due ? el("span", { class: "jm-pf-due", text: dateText(o.due) }) : null,
     o.solutions && o.solutions.length ? el("span", { class: "jm-pf-solutions", title: o.solutions.map((id) => actions.get(id)?.text).join("\n"), text: fmt(_("%(count)s solutions"), { count: o.solutions.length }) }) : null));
