@@ -12,6 +12,7 @@ from django.db import transaction
 from maps.models import JourneyMap, Version
 from maps.revisions import MAP_FIELDS, document_at
 from maps.services import apply_ops, map_document
+from maps.subjourneys import reaches, subjourney_edges
 from personas.models import Persona
 
 
@@ -199,6 +200,7 @@ def map_restore(*, journey_map: JourneyMap, actor: Any, revision: int, role: str
         for item in target["items"]:
             if item.get("persona") and item["persona"] not in alive:
                 item["persona"] = None  # deleted since: the database forgot it too
+        _keep_possible_subjourneys(locked, target, actor)
         current = map_document(journey_map=locked)
         ops = restore_ops(current=current, target=target)
         if not ops:
@@ -213,3 +215,27 @@ def map_restore(*, journey_map: JourneyMap, actor: Any, revision: int, role: str
             session=f"restore:{revision}",
         )
     return applied.revision
+
+
+def _keep_possible_subjourneys(journey_map: JourneyMap, target: dict[str, Any], actor: Any) -> None:
+    """Unlink, in the revision brought back, the stages whose sub-journey can no longer be
+    linked (the map deleted or no longer readable, or now above this one): apply_ops would
+    refuse the whole restore for one of them."""
+    wanted = {s["subjourney"] for s in target["stages"] if s.get("subjourney")}
+    if not wanted:
+        return
+    readable = {
+        str(pk)
+        for pk in JourneyMap.objects.visible_to(actor)
+        .filter(workspace_id=journey_map.workspace_id, pk__in=wanted)
+        .values_list("pk", flat=True)
+    }
+    edges = {
+        (str(parent), str(child))
+        for parent, child in subjourney_edges(workspace_id=journey_map.workspace_id)
+        if parent != journey_map.pk
+    }
+    for stage in target["stages"]:
+        link = stage.get("subjourney")
+        if link and (link not in readable or reaches(edges, link, str(journey_map.pk))):
+            stage["subjourney"] = None

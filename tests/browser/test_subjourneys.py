@@ -74,6 +74,17 @@ def test_a_marketer_links_a_stage_to_a_sub_journey_then_walks_down_and_back_up(
     assert option.is_disabled()
     assert "nằm trên bản đồ này" in option.inner_text()
 
+    # Were it sent anyway (another tab linked meanwhile), the refusal is said in Vietnamese.
+    sub_stage = page.locator(".jm-stage-head").first.get_attribute("data-stage")
+    page.evaluate(
+        """([stage, target]) => window.jmEditor.commit(
+             [{type: "stage.update", id: stage, fields: {subjourney: target}}])""",
+        [sub_stage, str(macro.pk)],
+    )
+    page.wait_for_selector("#jm-toast.jm-show")
+    assert "vòng lặp" in page.locator("#jm-toast").inner_text()
+    assert page.locator(".jm-subjourney-chip").count() == 0
+
     crumbs.first.click()
     page.wait_for_url(f"**/maps/{macro.pk}/")
     page.wait_for_selector("body[data-ready=true]")

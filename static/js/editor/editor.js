@@ -82,11 +82,23 @@ export function commit(ops, { record = true } = {}) {
         ed.undoStack = ed.undoStack.filter((entry) => entry.ops !== ops);
         historyChanged();
       }
-      const reason = error && error.message ? error.message : _("the server could not be reached");
+      const reason = refusalReason(error);
       toast(fmt(_("Your change was not saved (%(reason)s). The map shows the saved version."), { reason }), "error");
       return false;
     },
   );
+}
+
+// The server's reasons are English; the ones a marketer meets when linking sub-journeys are
+// said in their language (maps/ops.py check_subjourney).
+function refusalReason(error) {
+  if (!error || !error.message) return _("the server could not be reached");
+  const message = String(error.message);
+  if (message.startsWith("subjourney:") && message.includes("cycle")) return _("this map is already above the chosen map: the link would make a cycle");
+  if (message.startsWith("subjourney:") && message.includes("same workspace")) return _("a sub-journey must be a map of the same workspace");
+  if (message.startsWith("subjourney:")) return _("a map cannot be its own sub-journey");
+  if (error.code === "not_found" && message.startsWith("map ")) return _("that map does not exist or you cannot open it");
+  return message;
 }
 
 export function undo() {
