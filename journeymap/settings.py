@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "integrations.models.Event",
         "WebhookBodyFormatEnum": "integrations.models.BodyFormat",
         "DeliveryStatusEnum": "integrations.models.Delivery.Status",
+        "OpportunityStatusEnum": "maps.models.OpportunityStatus",
     },
 }
 

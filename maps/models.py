@@ -111,6 +111,16 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class OpportunityStatus(models.TextChoices):
+    """Where an opportunity card stands in the portfolio's workflow (issue 15)."""
+
+    IDEA = "idea", _("Idea")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
 class EmotionVariant(models.TextChoices):
     AS_IS = "as_is", _("As is")
     TO_BE = "to_be", _("To be")
@@ -261,13 +271,13 @@ class Item(Ordered):
         max_length=12, choices=Evidence.choices, default=Evidence.ASSUMPTION
     )
     source = models.CharField(_("research source"), max_length=1000, blank=True)
-    # touchpoints
+    # touchpoints; `impact` and `owner` also score and own an opportunity card
     channel = models.CharField(max_length=40, blank=True)
     online = models.BooleanField(null=True, blank=True)
     phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
     impact = models.PositiveSmallIntegerField(null=True, blank=True)
     importance = models.PositiveSmallIntegerField(null=True, blank=True)
-    # touchpoints and action items
+    # touchpoints, action items and opportunity cards
     owner = models.CharField(_("owner"), max_length=120, blank=True)
     # emotion points
     score = models.SmallIntegerField(null=True, blank=True)
@@ -282,9 +292,13 @@ class Item(Ordered):
     target = models.FloatField(null=True, blank=True)
     unit = models.CharField(max_length=20, blank=True)
     trend = models.CharField(max_length=5, choices=Trend.choices, blank=True)
-    # action items
+    # action items (and opportunity cards: due, status of OpportunityStatus)
     due = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=6, choices=ActionStatus.choices, blank=True)
+    status = models.CharField(max_length=11, blank=True)
+    # opportunity cards: the rest of a RICE score (impact above), 1–5, people, percent
+    effort = models.PositiveSmallIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     fixes = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="fixed_by"
     )

@@ -41,6 +41,7 @@ from maps.models import (
     Link,
     MapStatus,
     MapType,
+    OpportunityStatus,
     Phase,
     Stage,
     Trend,
@@ -94,6 +95,8 @@ Position = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9A-Za-z]{1,6
 Color = Annotated[str, Strict(), StringConstraints(pattern=r"^(#[0-9a-fA-F]{6})?$")]
 Rating = Annotated[int, Strict(), Field(ge=1, le=5)]
 Score = Annotated[int, Strict(), Field(ge=-2, le=2)]
+Reach = Annotated[int, Strict(), Field(ge=0, le=1_000_000_000)]
+Percent = Annotated[int, Strict(), Field(ge=0, le=100)]
 Flag = Annotated[bool, Strict()]
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
 Id = uuid.UUID
@@ -236,13 +239,19 @@ class ItemAttributes(BaseModel):
     unit: Text(20) | None = None  # type: ignore[valid-type]
     trend: Trend | Literal[""] | None = None
     due: dt.date | None = None
-    status: ActionStatus | None = None
+    status: ActionStatus | OpportunityStatus | Literal[""] | None = None
     fixes: Id | None = None
+    effort: Rating | None = None
+    reach: Reach | None = None
+    confidence: Percent | None = None
 
 
 COMMON_ATTRIBUTES = {"text", "color", "evidence", "source"}
+# A card's scores and workflow matter in an opportunities lane (the portfolio lists those);
+# any card may carry them, so that moving a card between lanes loses nothing.
+OPPORTUNITY_ATTRIBUTES = {"impact", "effort", "reach", "confidence", "status", "owner", "due"}
 ATTRIBUTES_OF_KIND: dict[str, set[str]] = {
-    ItemKind.CARD: COMMON_ATTRIBUTES,
+    ItemKind.CARD: COMMON_ATTRIBUTES | OPPORTUNITY_ATTRIBUTES,
     ItemKind.TOUCHPOINT: COMMON_ATTRIBUTES
     | {"channel", "online", "owner", "impact", "importance", "phase"},
     ItemKind.EMOTION: COMMON_ATTRIBUTES | {"score", "note", "persona", "variant"},
@@ -253,6 +262,9 @@ ATTRIBUTES_OF_KIND: dict[str, set[str]] = {
 NULLABLE_ATTRIBUTES = {
     "online",
     "impact",
+    "effort",
+    "reach",
+    "confidence",
     "importance",
     "score",
     "persona",
@@ -644,11 +656,30 @@ def op_lane_update(ctx: Context, op: LaneUpdate) -> None:
     _update(Lane, ctx, op.id, "lane", **fields.model_dump(exclude_unset=True))
 
 
+# The statuses each kind's workflow knows; a card may also have none ("": not yet triaged).
+STATUSES_OF_KIND: dict[str, set[str]] = {
+    ItemKind.CARD: {"", *OpportunityStatus.values},
+    ItemKind.ACTION: set(ActionStatus.values),
+}
+
+
+def _accepts(kind: str, values: dict[str, Any]) -> bool:
+    """Whether a kind has every given attribute and knows the given status."""
+    if not values.keys() <= ATTRIBUTES_OF_KIND[kind]:
+        return False
+    status = values.get("status")
+    return status is None or str(status) in STATUSES_OF_KIND.get(kind, set())
+
+
 def _check_attributes(ctx: Context, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     allowed = ATTRIBUTES_OF_KIND[kind]
     extra = sorted(set(values) - allowed)
     if extra:
         raise OpError("invalid_op", f"a {kind} item has no {', '.join(extra)}")
+    status = values.get("status")
+    if status is not None and str(status) not in STATUSES_OF_KIND[kind]:
+        known = ", ".join(sorted(STATUSES_OF_KIND[kind]))
+        raise OpError("invalid_op", f"status: a {kind} item's status is one of {known}")
     for name, value in values.items():
         if value is None and name not in NULLABLE_ATTRIBUTES:
             if name in {"evidence", "status"}:
@@ -691,7 +722,7 @@ def op_item_update(ctx: Context, op: ItemUpdate) -> None:
     given = op.fields.model_dump(exclude_unset=True)
     # The kinds that accept every given field: one UPDATE restricted to them needs no read
     # of the item first. Nothing updated means no such item, or one of another kind.
-    kinds = [kind for kind, allowed in ATTRIBUTES_OF_KIND.items() if given.keys() <= allowed]
+    kinds = [kind for kind in ATTRIBUTES_OF_KIND if _accepts(kind, given)]
     if kinds:
         values = _check_attributes(ctx, kinds[0], dict(given))
         if values.get("fixes_id") == op.id:

@@ -34,6 +34,7 @@ MAP_FIELDS = (
 )
 # Attributes an op may clear with null (maps.ops.NULLABLE_ATTRIBUTES); others become "".
 NULLABLE = {"online", "impact", "importance", "score", "persona", "value", "target", "due", "fixes"}
+NULLABLE |= {"effort", "reach", "confidence"}  # an opportunity card's scores
 NULLABLE |= {"subjourney"}  # a stage's (maps.ops.StageFields)
 ITEM_BLANK: dict[str, Any] = {
     "text": "",
@@ -58,6 +59,9 @@ ITEM_BLANK: dict[str, Any] = {
     "due": None,
     "status": "",
     "fixes": None,
+    "effort": None,
+    "reach": None,
+    "confidence": None,
 }
 ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
     "emotion": {"score": 0, "variant": "as_is"},

@@ -433,11 +433,25 @@ def _updates(writes: list[Write]) -> list[Statement]:
             merged[key] = Write(
                 write.model, write.pk, write.map_id, dict(write.values), write.kinds
             )
-        elif first.kinds != write.kinds:
-            raise _NotTogether  # the same row under two conditions: keep them apart
         else:
+            # The row has one kind: one both writes allow. (An opportunity card shares
+            # `impact` with touchpoints, so writes to one row may name different kinds.) If
+            # that kind is not the row's, the statement finds no row and the batch is retried
+            # change by change, which says which change failed.
+            kinds = _common_kinds(first.kinds, write.kinds)
+            if kinds is None:
+                raise _NotTogether  # the same row under exclusive conditions: keep them apart
+            first.kinds = kinds
             first.values.update(write.values)
     return [_update_statement(write) for write in merged.values()]
+
+
+def _common_kinds(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The kinds both conditions allow (() allows any); None when no kind satisfies both."""
+    if not first or not second:
+        return first or second
+    common = tuple(kind for kind in first if kind in second)
+    return common or None
 
 
 def _update_statement(write: Write) -> Statement:
@@ -532,7 +546,7 @@ STAGE_FIELDS = ("id", "name", "description", "phase", "color", "position", "subj
 LANE_FIELDS = ("id", "kind", "title", "description", "collapsed", "position")
 ITEM_COMMON = ("id", "lane", "stage", "kind", "position", "text", "color", "evidence", "source")
 ITEM_FIELDS_OF_KIND = {
-    "card": (),
+    "card": ("impact", "effort", "reach", "confidence", "status", "owner", "due"),
     "touchpoint": ("channel", "online", "owner", "impact", "importance", "phase"),
     "emotion": ("score", "note", "persona", "variant"),
     "metric": ("name", "value", "target", "unit", "trend"),
@@ -558,6 +572,9 @@ ITEM_COLUMNS = (
     "due",
     "status",
     "fixes",
+    "effort",
+    "reach",
+    "confidence",
 )
 
 

@@ -36,6 +36,7 @@ BEFORE_SPLIT = [
     ("method", None),
     ("integrations", None),  # built after the split (its first migration needs maps 0006)
     ("insights", None),  # built after the split, on maps' head: not there before it
+    ("portfolio", None),
 ]
 PROJECT_TABLES = ("workspaces_", "personas_", "maps_")
 
@@ -127,8 +128,8 @@ def _content(template_map: JourneyMap, owner: Any, member: Any) -> None:
 def _split_done() -> list[tuple[str, Any]]:
     """The head, but `maps` at the end of the split: later migrations of maps add columns
     (a stage's sub-journey, issue 15), which would make every row of their tables differ; apps
-    whose first migration needs those (insights) are not there yet."""
-    later = {"maps": "0006_touchpoint", "insights": None}
+    whose first migration needs those (insights, portfolio's solution links) are not there yet."""
+    later = {"maps": "0006_touchpoint", "insights": None, "portfolio": None}
     return [(app, later.get(app, name)) for app, name in _head()]
 
 

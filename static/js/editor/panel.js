@@ -41,7 +41,7 @@ function choice(name, value, options) {
 
 function parse(name, node) {
   const raw = node.value;
-  if (["impact", "importance", "score"].includes(name)) return raw === "" ? null : Number.parseInt(raw, 10);
+  if (["impact", "importance", "score", "effort", "reach", "confidence"].includes(name)) return raw === "" ? null : Number.parseInt(raw, 10);
   if (["value", "target"].includes(name)) return raw === "" ? null : Number(raw);
   if (name === "online") return raw === "" ? null : raw === "true";
   if (["due", "persona", "subjourney"].includes(name)) return raw || null;
@@ -75,6 +75,7 @@ function itemFields(item) {
     list.push(field(_("Unit"), input("unit", item.unit, "text", { maxlength: 20 })));
     list.push(field(_("Trend"), choice("trend", item.trend, [["", "—"], ["up", _("Up")], ["flat", _("Flat")], ["down", _("Down")]])));
   }
+  if (item.kind === "card" && ed.store.lane(item.lane)?.kind === "opportunities") list.push(...opportunityFields(item));
   if (item.kind === "action") {
     list.push(field(_("Owner"), input("owner", item.owner, "text", { maxlength: 120 })));
     list.push(field(_("Due date"), input("due", item.due, "date")));
@@ -89,6 +90,23 @@ function itemFields(item) {
   list.push(field(_("Research source"), textarea("source", item.source, 2), _("Interview, survey, analytics report, link…")));
   list.push(field(_("Colour"), input("color", safeColor(item.color) || "#ffffff", "color")));
   return list;
+}
+
+// An opportunity's scores (RICE), workflow status, owner and due date: the portfolio page
+// shows and edits the same fields.
+function opportunityFields(item) {
+  const rating = [["", "—"], ...[1, 2, 3, 4, 5].map((n) => [String(n), String(n)])];
+  const value = (v) => (v === null || v === undefined ? "" : String(v));
+  const statuses = [["idea", _("Idea")], ["planned", _("Planned")], ["in_progress", _("In progress")], ["done", _("Done")], ["dropped", _("Dropped")]];
+  return [
+    field(_("Impact (1–5)"), choice("impact", value(item.impact), rating)),
+    field(_("Effort (1–5)"), choice("effort", value(item.effort), rating)),
+    field(_("Reach (people)"), input("reach", item.reach, "number", { min: 0, step: 1 })),
+    field(_("Confidence (%)"), input("confidence", item.confidence, "number", { min: 0, max: 100, step: 5 })),
+    field(_("Opportunity status"), choice("status", item.status || "idea", statuses)),
+    field(_("Owner"), input("owner", item.owner, "text", { maxlength: 120 })),
+    field(_("Due date"), input("due", item.due, "date")),
+  ];
 }
 
 // A stage may name another map of the workspace as its sub-journey. Maps already above this

@@ -81,8 +81,22 @@ function cardBody(item) {
     parts.push(foot);
   } else {
     parts.push(el("p", { class: "jm-card-text", text: item.text || "" }));
+    const scores = opportunityFoot(item);
+    if (scores) parts.push(scores);
   }
   return parts;
+}
+
+// An opportunity card's scores and workflow status (set here or in the portfolio).
+const OPPORTUNITY_LABEL = () => ({ idea: _("Idea"), planned: _("Planned"), in_progress: _("In progress"), done: _("Done"), dropped: _("Dropped") });
+function opportunityFoot(item) {
+  if (item.impact == null && item.effort == null && !item.status) return null;
+  const foot = el("div", { class: "jm-card-foot jm-opportunity-foot" });
+  if (item.impact != null) foot.append(el("span", { class: "jm-pill jm-score", "data-score": "impact", text: fmt(_("Impact %(value)s"), { value: item.impact }) }));
+  if (item.effort != null) foot.append(el("span", { class: "jm-pill jm-score", "data-score": "effort", text: fmt(_("Effort %(value)s"), { value: item.effort }) }));
+  if (item.status) foot.append(el("span", { class: `jm-pill jm-opportunity-${item.status}`, text: OPPORTUNITY_LABEL()[item.status] || item.status }));
+  if (item.owner) foot.append(el("span", { class: "jm-owner", text: item.owner }));
+  return foot;
 }
 
 // A card is a button named by its text and described by its lane and stage headers, so a
