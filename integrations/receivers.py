@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from integrations import services, tasks
+from integrations.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +32,16 @@ def map_changed(
     *, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
 ) -> None:
     """maps.hooks.change_applied: every change feeds map.changed; comment ops also feed
-    comment.created and comment.mention."""
+    comment.created and comment.mention. A workspace with no webhook for them costs a cache
+    read, not a query per change."""
     map_id = journey_map.pk
-    _after_commit("map change", lambda: tasks.flush_later(services.map_changes_note(map_id=map_id)))
+    events = services.workspace_events(workspace_id=journey_map.workspace_id)
+    if Event.MAP_CHANGED in events:
+        _after_commit(
+            "map change", lambda: tasks.flush_later(services.map_changes_note(map_id=map_id))
+        )
     comment_ids = [op["id"] for op in ops if op.get("type") in COMMENT_OPS]
-    if comment_ids:
+    if comment_ids and events & {Event.COMMENT_CREATED, Event.MENTION}:
         created = {op["id"] for op in ops if op.get("type") == "comment.create"}
         _after_commit(
             "comments",
@@ -43,6 +49,11 @@ def map_changed(
                 map_id=map_id, comment_ids=comment_ids, created=created
             ),
         )
+
+
+def webhook_saved(*, instance: Any, **_: Any) -> None:
+    """post_save and post_delete of a Webhook: the workspace's subscriptions changed."""
+    services.workspace_events_forget(workspace_id=instance.workspace_id)
 
 
 def export_done(*, job: Any, **_: Any) -> None:

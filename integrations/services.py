@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -191,6 +192,37 @@ def body_render(*, webhook: Webhook, event: str, data: dict[str, Any]) -> str:
     else:
         payload = envelope
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+# Every change of every map asks whether its workspace has a webhook for it, and most have
+# none: the answer is cached (Redis in services mode), dropped when a webhook is saved or
+# deleted, and kept at most this long in case a drop raced a read.
+SUBSCRIPTIONS_TTL = 30
+
+
+def _events_key(workspace_id: Any) -> str:
+    return f"webhooks:events:{workspace_id}"
+
+
+def workspace_events(*, workspace_id: Any) -> frozenset[str]:
+    """The events some active webhook of the workspace subscribes to."""
+    cached = cache.get(_events_key(workspace_id))
+    if cached is not None:
+        return frozenset(cached)
+    events: set[str] = set()
+    hooks = Webhook.objects.filter(workspace_id=workspace_id, active=True)
+    for subscribed in hooks.values_list("events", flat=True):
+        events.update(subscribed)
+    cache.set(_events_key(workspace_id), sorted(events), SUBSCRIPTIONS_TTL)
+    return frozenset(events)
+
+
+def workspace_events_forget(*, workspace_id: Any) -> None:
+    """Drop the cached answer now and again after the commit, so no reader that started
+    before the commit keeps the old one."""
+    key = _events_key(workspace_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _subscribed(*, workspace_id: Any, event: str) -> list[Webhook]:

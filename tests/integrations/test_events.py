@@ -220,3 +220,41 @@ def test_a_webhook_never_carries_a_map_of_another_workspace(
     assert not any("Hành trình thử nghiệm" in b or str(journey_map.pk) in b for b in theirs)
     # Defence in depth: asked for a foreign map, the publisher sends nothing.
     assert services._map_of(webhook=hook, map_id=secret_map.pk) is None
+
+
+def test_a_change_in_a_workspace_without_webhooks_reads_no_webhook_table(
+    journey_map, owner, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    change(journey_map, owner, django_capture_on_commit_callbacks, new_stage())  # warm the cache
+    with CaptureQueriesContext(connection) as queries:
+        change(journey_map, owner, django_capture_on_commit_callbacks, new_stage("Cân nhắc"))
+    assert queries.captured_queries
+    assert not [q for q in queries.captured_queries if "integrations_" in q["sql"]]
+    assert MapChangeBatch.objects.count() == 0
+
+
+def test_a_webhook_created_after_changes_hears_the_next_one(
+    journey_map, owner, workspace, receiver, django_capture_on_commit_callbacks
+):
+    from integrations.services import webhook_create
+
+    change(journey_map, owner, django_capture_on_commit_callbacks, new_stage())
+    assert services.workspace_events(workspace_id=workspace.pk) == frozenset()
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_create(
+            workspace=workspace, actor=owner, url=receiver.url, events=[Event.MAP_CHANGED]
+        )
+    change(journey_map, owner, django_capture_on_commit_callbacks, new_stage("Cân nhắc"))
+    assert MapChangeBatch.objects.count() == 1
+
+
+def test_a_deleted_webhook_is_forgotten_by_the_subscription_cache(
+    hook, journey_map, owner, workspace, django_capture_on_commit_callbacks
+):
+    assert Event.MAP_CHANGED in services.workspace_events(workspace_id=workspace.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        hook.delete()
+    assert services.workspace_events(workspace_id=workspace.pk) == frozenset()
