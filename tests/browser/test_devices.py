@@ -198,3 +198,22 @@ def test_at_200_percent_zoom_pages_reflow_and_the_editor_keeps_its_tools(
         assert button.is_visible(), action
     assert no_sideways_scroll(page)  # the map scrolls inside its own pane, not the page
     shot(page, "zoom200-editor-vi")
+
+
+def test_the_top_bar_keeps_every_section_on_one_row_on_a_tablet_and_a_laptop(
+    asgi_server: AsgiServer, workspace: Any, owner: Any, device: Any
+) -> None:
+    """Seven sections (maps to webhooks) beside the logo, workspace and account: below the
+    width they need, they move to a row of their own rather than breaking into stacked words."""
+    for width in (1024, 1280, 1440):
+        page = device({"viewport": {"width": width, "height": 800}}, owner, asgi_server)
+        page.goto(asgi_server.url + "/")
+        links = page.locator(".jm-nav a")
+        assert links.count() == 7  # the owner is the workspace's admin: webhooks too
+        tops = {round(box["y"]) for box in (links.nth(n).bounding_box() for n in range(7)) if box}
+        heights = {
+            round(box["height"]) for box in (links.nth(n).bounding_box() for n in range(7)) if box
+        }
+        assert len(tops) == 1, (width, tops)  # one row
+        assert max(heights) < 48, (width, heights)  # no label broken over lines
+        assert no_sideways_scroll(page), width
