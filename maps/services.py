@@ -355,7 +355,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     lock is taken; with the lock held there are two statements whatever the batch's size:
     the revision bump, then every UPDATE and the log insert together. The lock is held for
     round trips, not for Python."""
-    unlocked = JourneyMap(pk=map_id)  # the ops and the hooks use only its id
+    unlocked = JourneyMap(pk=map_id)  # the ops use only its id, the hooks its workspace too
     per_change: list[list[Write]] = []
     for item in prepared:
         writes: list[Write] = []
@@ -365,7 +365,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
         per_change.append(writes)
     whole = _updates([write for writes in per_change for write in writes])
     with transaction.atomic():
-        base = _bump(map_id, len(prepared))
+        base, unlocked.workspace_id = _bump(map_id, len(prepared))
         log = _log_insert(map_id, base, prepared)
         # A periodic snapshot falls between two changes (one batch in SNAPSHOT_EVERY / size):
         # write the changes before it, take it, then the rest.
@@ -403,20 +403,21 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     return applied
 
 
-def _bump(map_id: uuid.UUID, count: int) -> int:
-    """_lock_and_bump for a batch that needs only the revision: the one before the batch."""
+def _bump(map_id: uuid.UUID, count: int) -> tuple[int, uuid.UUID]:
+    """_lock_and_bump for a batch that needs only the revision: the one before the batch, and
+    the map's workspace (the hooks ask it: whose webhooks hear the change)."""
     quote = connection.ops.quote_name
     sql = (
         f"UPDATE {quote(JourneyMap._meta.db_table)} "  # noqa: S608 - identifiers from metadata
         f"SET {quote('revision')} = {quote('revision')} + %s, {quote('updated_at')} = %s "
-        f"WHERE {quote('id')} = %s RETURNING {quote('revision')}"
+        f"WHERE {quote('id')} = %s RETURNING {quote('revision')}, {quote('workspace_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [count, timezone.now(), str(map_id)])
         found = cursor.fetchone()
     if found is None:
         raise OpError("not_found", "this map does not exist")
-    return int(found[0]) - count
+    return int(found[0]) - count, uuid.UUID(str(found[1]))
 
 
 Statement = tuple[str, list[Any]]  # one clause of a WITH (a statement ending RETURNING 1)

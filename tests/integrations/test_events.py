@@ -258,3 +258,28 @@ def test_a_deleted_webhook_is_forgotten_by_the_subscription_cache(
     with django_capture_on_commit_callbacks(execute=True):
         hook.delete()
     assert services.workspace_events(workspace_id=workspace.pk) == frozenset()
+
+
+def test_live_edits_written_together_feed_map_changed_too(
+    hook, journey_map, owner, django_capture_on_commit_callbacks
+):
+    """The socket's batches of field writes (maps.services._write_together) know the map's
+    workspace without reading the map: its webhooks must still hear them."""
+    from maps.services import ChangeRequest, apply_ops_batch
+
+    stage = new_stage()
+    change(journey_map, owner, django_capture_on_commit_callbacks, stage)
+    MapChangeBatch.objects.all().delete()
+    requests = [
+        ChangeRequest(
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[{"type": "stage.update", "id": stage["id"], "fields": {"name": f"Tên {n}"}}],
+            session="s1",
+        )
+        for n in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_ops_batch(map_id=journey_map.pk, requests=requests)
+    batch = MapChangeBatch.objects.get()
+    assert batch.changes == 3
