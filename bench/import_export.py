@@ -140,30 +140,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
+    with throwaway_database("bench"):
+        from map_load import build
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-    from map_load import build
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         journey_map, owner, _ = build(600)
         data = grid_workbook()
         imported = measure_import(owner, journey_map.workspace, data, args.runs)
         exported = measure_export(journey_map, owner, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     load = os.getloadavg()
     print(

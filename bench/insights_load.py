@@ -15,7 +15,6 @@ and counts its SQL queries.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -88,24 +87,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
+    with throwaway_database("bench"):
+        from django.test import Client
+        from rest_framework.authtoken.models import Token
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment, teardown_test_environment
-    from rest_framework.authtoken.models import Token
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         journey_map, owner, _ = map_load.build(600)
         links, popular = repository(journey_map, owner)
         token = Token.objects.create(user=owner)
@@ -118,9 +105,6 @@ def main() -> int:
             f"/api/workspaces/{workspace}/insights/",
         ]
         results = {path: timed(client, path, args.runs) for path in paths}
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     print(f"map: 600 items, {INSIGHTS} insights in the workspace, {links} links")
     names = ["map's insights", "health check", "insight on 100 cards", "workspace list"]

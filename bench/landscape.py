@@ -238,29 +238,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--port", type=int, default=8395)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
+    with throwaway_database("bench"):
+        from django.db import connection
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         workspace, user, build_s = build(args.maps, args.items)
         queries, size, api_times = measure_api(workspace, user, args.runs)
         bench_db = connection.settings_dict["NAME"]
         page_times = measure_page(workspace, user, args.runs, args.port, bench_db)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "

@@ -201,28 +201,12 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=600)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL database (a throwaway copy is created).")
-        return 2
+    from common import throwaway_database
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    real_name = settings.DATABASES["default"]["NAME"]
-    connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database("bench"):
         workspace, owner, granted, build_s = build(args.maps, args.items)
         member = measure(workspace, owner, args.runs)
         half = measure(workspace, granted, args.runs)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
     worst = max(member["queries"], half["queries"])
     ok = worst <= TARGET_QUERIES and member["full"]["median_ms"] <= TARGET_MEDIAN_MS
