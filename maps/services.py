@@ -21,7 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maps import hooks
-from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage
+from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage, strongest_role
 from maps.ops import (
     COMMENT_OPS,
     MAX_OPS_PER_CHANGE,
@@ -34,7 +34,7 @@ from maps.ops import (
     parse_ops,
     writes_only,
 )
-from workspaces.models import MapRole, role_at_least
+from workspaces.models import MapAccess, MapRole, Membership, role_at_least
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,6 @@ def apply_ops_batch(
     """
     results: list[AppliedChange | OpError | None] = [None] * len(requests)
     prepared: list[_Prepared] = []
-    roles: dict[int, str | None] = {}
     for index, request in enumerate(requests):
         actor = request.actor
         user = actor if actor is not None and actor.is_authenticated else None
@@ -289,20 +288,26 @@ def apply_ops_batch(
         except OpError as error:
             results[index] = error
             continue
-        role = request.role
-        if role is None and user is not None:
-            if user.pk not in roles:
-                roles[user.pk] = JourneyMap.objects.role_of(map_id=map_id, user=user)
-            role = roles[user.pk]
         canonical = [dump_op(op) for op in parsed]
-        prepared.append(_Prepared(index, user, request, parsed, canonical, role))
-    if len(prepared) > 1 and all(_allowed(item.role, item.parsed) for item in prepared):
+        prepared.append(_Prepared(index, user, request, parsed, canonical, request.role))
+    if prepared and _writes_only(prepared):
+        # Even a batch of one: its roles are read by the statement that takes the lock.
         try:
-            for item, applied in zip(prepared, _apply_together(map_id, prepared), strict=True):
+            for item, applied in zip(prepared, _write_together(map_id, prepared), strict=True):
                 results[item.index] = applied
             prepared = []
-        except (OpError, IntegrityError, DataError, _AlreadyApplied, _NotTogether):
-            pass  # rolled back (or never begun): apply them one by one below
+        except (OpError, IntegrityError, DataError, _NotTogether):
+            for item in prepared:  # rolled back: each alone below, its role read again
+                item.role = None
+    elif len(prepared) > 1:
+        _read_roles(map_id, prepared)
+        if all(_allowed(item.role, item.parsed) for item in prepared):
+            try:
+                for item, applied in zip(prepared, _apply_together(map_id, prepared), strict=True):
+                    results[item.index] = applied
+                prepared = []
+            except (OpError, IntegrityError, DataError, _AlreadyApplied):
+                pass  # rolled back: apply them one by one below
     for item in prepared:
         try:
             results[item.index] = apply_ops(
@@ -319,11 +324,24 @@ def apply_ops_batch(
     return [result for result in results if result is not None]
 
 
-def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
-    if connection.vendor == "postgresql" and all(
+def _writes_only(prepared: list[_Prepared]) -> bool:
+    """Whether _write_together can take the batch: field writes only, on PostgreSQL."""
+    return connection.vendor == "postgresql" and all(
         writes_only(op) for item in prepared for op in item.parsed
-    ):
-        return _write_together(map_id, prepared)
+    )
+
+
+def _read_roles(map_id: uuid.UUID, prepared: list[_Prepared]) -> None:
+    """Fill in the roles the sockets did not know, one query per author."""
+    roles: dict[int, str | None] = {}
+    for item in prepared:
+        if item.role is None and item.user is not None:
+            if item.user.pk not in roles:
+                roles[item.user.pk] = JourneyMap.objects.role_of(map_id=map_id, user=item.user)
+            item.role = roles[item.user.pk]
+
+
+def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
     with transaction.atomic():
         journey_map = _lock_and_bump(map_id, count=len(prepared))
         done = [
@@ -353,8 +371,11 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     """A batch of field writes only (typing into cards, moving stages: most of live editing).
     The ops read nothing, so they are validated and their UPDATEs built before the map's
     lock is taken; with the lock held there are two statements whatever the batch's size:
-    the revision bump, then every UPDATE and the log insert together. The lock is held for
-    round trips, not for Python."""
+    the revision bump (which also reads each author's role, so a revoked role bites at
+    once and costs no query of its own), then every UPDATE and the log insert together. The
+    lock is held for round trips, not for Python, and the ORM compiles nothing: this is the
+    path of a single keystroke's change too. Raises _NotTogether (rolled back) when an
+    author may not make their change: apply_ops then says so to that change alone."""
     unlocked = JourneyMap(pk=map_id)  # the ops use only its id, the hooks its workspace too
     per_change: list[list[Write]] = []
     for item in prepared:
@@ -365,7 +386,12 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
         per_change.append(writes)
     whole = _updates([write for writes in per_change for write in writes])
     with transaction.atomic():
-        base, unlocked.workspace_id = _bump(map_id, len(prepared))
+        authors = list({item.user.pk for item in prepared if item.user is not None})
+        base, unlocked.workspace_id, roles = _bump(map_id, len(prepared), authors)
+        for item in prepared:
+            item.role = roles.get(item.user.pk) if item.user is not None else None
+            if not _allowed(item.role, item.parsed):
+                raise _NotTogether
         log = _log_insert(map_id, base, prepared)
         # A periodic snapshot falls between two changes (one batch in SNAPSHOT_EVERY / size):
         # write the changes before it, take it, then the rest.
@@ -403,21 +429,43 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     return applied
 
 
-def _bump(map_id: uuid.UUID, count: int) -> tuple[int, uuid.UUID]:
-    """_lock_and_bump for a batch that needs only the revision: the one before the batch, and
-    the map's workspace (the hooks ask it: whose webhooks hear the change)."""
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(JourneyMap._meta.db_table)} "  # noqa: S608 - identifiers from metadata
-        f"SET {quote('revision')} = {quote('revision')} + %s, {quote('updated_at')} = %s "
-        f"WHERE {quote('id')} = %s RETURNING {quote('revision')}, {quote('workspace_id')}"
-    )
+def _bump(
+    map_id: uuid.UUID, count: int, authors: list[int]
+) -> tuple[int, uuid.UUID, dict[int, str | None]]:
+    """_lock_and_bump for a batch that needs only the revision: the one before the batch, the
+    map's workspace (the hooks ask it: whose webhooks hear the change) and each author's role
+    (what JourneyMapQuerySet.role_of reads, read here with the lock held)."""
+    params: list[Any] = [count, timezone.now(), str(map_id)]
+    for author in authors:
+        params += [author, author]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [count, timezone.now(), str(map_id)])
+        cursor.execute(_bump_sql(len(authors)), params)
         found = cursor.fetchone()
     if found is None:
         raise OpError("not_found", "this map does not exist")
-    return int(found[0]) - count, uuid.UUID(str(found[1]))
+    roles = {
+        author: strongest_role(found[2 + 2 * n], found[3 + 2 * n])
+        for n, author in enumerate(authors)
+    }
+    return int(found[0]) - count, uuid.UUID(str(found[1])), roles
+
+
+@functools.cache
+def _bump_sql(authors: int) -> str:
+    quote = connection.ops.quote_name
+    table = quote(JourneyMap._meta.db_table)
+    access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
+    # Per author: their explicit map role, then their workspace membership's role.
+    # Identifiers from the models' metadata; every value is a parameter.
+    roles = (
+        f", (SELECT role FROM {access} WHERE map_id = {table}.id AND user_id = %s LIMIT 1)"  # noqa: S608
+        f", (SELECT role FROM {membership} WHERE workspace_id = {table}.workspace_id"
+        " AND user_id = %s LIMIT 1)"
+    )
+    return (
+        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
+        f"WHERE id = %s RETURNING revision, workspace_id{roles * authors}"
+    )
 
 
 Statement = tuple[str, list[Any]]  # one clause of a WITH (a statement ending RETURNING 1)
