@@ -43,8 +43,17 @@ def snapshot_due(*, revision: int, count: int) -> bool:
     return snapshot_due(revision=revision, count=count)
 
 
+def snapshot_interval() -> int:
+    """Every how many revisions the periodic snapshot is taken (maps.revisions)."""
+    from maps.revisions import SNAPSHOT_EVERY
+
+    return SNAPSHOT_EVERY
+
+
 def after_change(*, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None) -> None:
-    """Inside the change's transaction: tell the apps that listen."""
+    """Inside the change's transaction, or just after the statement that committed it (the
+    live path's field writes, maps.services._write_at_once): tell the apps that listen, who
+    act on what is committed (`transaction.on_commit`)."""
     change_applied.send(
         sender=type(journey_map), journey_map=journey_map, ops=ops, actor_id=actor_id
     )

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -368,14 +369,15 @@ def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
 
 
 def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
-    """A batch of field writes only (typing into cards, moving stages: most of live editing).
-    The ops read nothing, so they are validated and their UPDATEs built before the map's
-    lock is taken; with the lock held there are two statements whatever the batch's size:
-    the revision bump (which also reads each author's role, so a revoked role bites at
-    once and costs no query of its own), then every UPDATE and the log insert together. The
-    lock is held for round trips, not for Python, and the ORM compiles nothing: this is the
-    path of a single keystroke's change too. Raises _NotTogether (rolled back) when an
-    author may not make their change: apply_ops then says so to that change alone."""
+    """A batch of field writes only (typing into cards, moving stages: most of live editing),
+    a single keystroke's change included. The ops read nothing, so they are validated and
+    their UPDATEs built before anything is sent, and the ORM compiles nothing.
+
+    First as one statement that PostgreSQL commits on its own (_write_at_once): one round
+    trip where a transaction takes four. When that one writes nothing (a snapshot is due, an
+    author may not edit, a row is gone, the id was used), the transaction of _write_locked
+    does the same step by step and finds out which. Raises _NotTogether (rolled back) when
+    an author may not make their change: apply_ops then says so to that change alone."""
     unlocked = JourneyMap(pk=map_id)  # the ops use only its id, the hooks its workspace too
     per_change: list[list[Write]] = []
     for item in prepared:
@@ -384,10 +386,40 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
         for op in item.parsed:
             apply_op(ctx, op)
         per_change.append(writes)
-    whole = _updates([write for writes in per_change for write in writes])
+    authors = sorted({item.user.pk for item in prepared if item.user is not None})
+    at_once = _write_at_once(map_id, prepared, per_change, authors)
+    if at_once is not None:
+        base, unlocked.workspace_id, roles = at_once
+        for item in prepared:
+            item.role = roles.get(item.user.pk) if item.user is not None else None
+    else:
+        base, unlocked.workspace_id = _write_locked(map_id, prepared, per_change, authors)
+    applied = []
+    for offset, item in enumerate(prepared, start=1):
+        user_id = item.user.pk if item.user else None
+        change = AppliedChange(
+            base + offset,
+            item.request.change_id,
+            item.canonical,
+            user_id,
+            item.request.session[:64],
+            role=item.role,
+        )
+        # Sent after the commit when the batch went at once (its receivers act on commit).
+        hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
+        applied.append(change)
+    return applied
+
+
+def _write_locked(
+    map_id: uuid.UUID, prepared: list[_Prepared], per_change: list[list[Write]], authors: list[int]
+) -> tuple[int, uuid.UUID]:
+    """_write_together in a transaction: the revision bump (which reads each author's role,
+    so a revoked role bites at once), then every UPDATE and the log insert together. The lock
+    is held for round trips, not for Python. Returns the revision before the batch and the
+    map's workspace."""
     with transaction.atomic():
-        authors = list({item.user.pk for item in prepared if item.user is not None})
-        base, unlocked.workspace_id, roles = _bump(map_id, len(prepared), authors)
+        base, workspace_id, roles = _bump(map_id, len(prepared), authors)
         for item in prepared:
             item.role = roles.get(item.user.pk) if item.user is not None else None
             if not _allowed(item.role, item.parsed):
@@ -401,7 +433,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
             if hooks.snapshot_due(revision=base + index, count=1)
         ]
         if not due:
-            _run_together([*whole, log])
+            _run_together([*_updates([w for ws in per_change for w in ws]), log])
         else:
             journey_map = JourneyMap.objects.get(pk=map_id)  # locked by the bump
             start = 0
@@ -413,20 +445,82 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
                     hooks.before_change(journey_map=journey_map)
                 start = stop
             _run_together([log])
-    applied = []
-    for offset, item in enumerate(prepared, start=1):
-        user_id = item.user.pk if item.user else None
-        change = AppliedChange(
-            base + offset,
-            item.request.change_id,
-            item.canonical,
-            user_id,
-            item.request.session[:64],
-            role=item.role,
-        )
-        hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
-        applied.append(change)
-    return applied
+    return base, workspace_id
+
+
+def _write_at_once(
+    map_id: uuid.UUID, prepared: list[_Prepared], per_change: list[list[Write]], authors: list[int]
+) -> tuple[int, uuid.UUID, dict[int, str | None]] | None:
+    """The batch as one statement in autocommit, so PostgreSQL commits it itself: the bump
+    (taking the map's lock), every UPDATE and the log rows, as WITH clauses. Every UPDATE
+    and the log read the map's id from the bump, so the lock is always taken first. The
+    bump matches only when every author may edit and no snapshot is due in the batch;
+    an UPDATE that finds no row (or a re-used change id) fails the statement, which then
+    writes nothing. Returns (revision before the batch, workspace, roles), or None when it
+    wrote nothing."""
+    updates = _updates([w for ws in per_change for w in ws], after_bump=True)
+    statements = [*updates, _log_insert_after_bump(prepared)]
+    bump, bump_params = _bump_at_once(map_id, len(prepared), authors)
+    clauses, counts, params = _with_clauses(statements)
+    # 1 / 0 when a clause touched no row: an error, so the whole statement rolls back.
+    touched = f"1 / least({', '.join(counts)})"
+    sql = f"WITH bump AS ({bump}), {clauses} SELECT bump.*, {touched} FROM bump"  # noqa: S608
+    params = [*bump_params, *params]
+    # Inside a caller's transaction (tests) the statement gets a savepoint of its own.
+    alone = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with alone, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
+    except (DataError, IntegrityError):
+        return None
+    if found is None:
+        return None
+    roles = {
+        author: strongest_role(found[3 + 2 * n], found[4 + 2 * n])
+        for n, author in enumerate(authors)
+    }
+    return int(found[1]) - len(prepared), uuid.UUID(str(found[2])), roles
+
+
+def _bump_at_once(map_id: uuid.UUID, count: int, authors: list[int]) -> Statement:
+    every = hooks.snapshot_interval()
+    params: list[Any] = [count, timezone.now(), str(map_id), every, every, count, every]
+    for author in authors:
+        params += [author, EDITING_MAP_ROLES, author, EDITING_MEMBER_ROLES]
+    for author in authors:
+        params += [author, author]
+    return _bump_at_once_sql(len(authors)), params
+
+
+# The roles that may make field writes (editors and up), from the rules of role_of.
+EDITING_MAP_ROLES = [role for role in MapRole.values if role_at_least(role, MapRole.EDITOR)]
+EDITING_MEMBER_ROLES = [
+    role
+    for role in Membership.Role.values
+    if role_at_least(strongest_role(None, role), MapRole.EDITOR)
+]
+
+
+@functools.cache
+def _bump_at_once_sql(authors: int) -> str:
+    quote = connection.ops.quote_name
+    table = quote(JourneyMap._meta.db_table)
+    access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
+    # Identifiers from the models' metadata; every value is a parameter. Per author: may edit
+    # through an explicit map role or through their workspace membership (role_of's max).
+    may_edit = (
+        f" AND (EXISTS (SELECT 1 FROM {access} WHERE map_id = {table}.id AND user_id = %s"  # noqa: S608
+        " AND role = ANY(%s))"
+        f" OR EXISTS (SELECT 1 FROM {membership} WHERE workspace_id = {table}.workspace_id"
+        " AND user_id = %s AND role = ANY(%s)))"
+    )
+    return (
+        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
+        # No snapshot due before any of the batch's changes (maps.revisions.snapshot_due).
+        "WHERE id = %s AND mod(revision, %s) <> 0 AND mod(revision, %s) + %s <= %s"
+        f"{may_edit * authors} RETURNING id, revision, workspace_id{_ROLES * authors}"
+    )
 
 
 def _bump(
@@ -454,26 +548,35 @@ def _bump(
 def _bump_sql(authors: int) -> str:
     quote = connection.ops.quote_name
     table = quote(JourneyMap._meta.db_table)
+    return (
+        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
+        f"WHERE id = %s RETURNING revision, workspace_id{_ROLES * authors}"
+    )
+
+
+def _roles_sql() -> str:
+    """Per author, as RETURNING columns of a map UPDATE: their explicit map role, then their
+    workspace membership's role (what role_of reads). Identifiers from the models' metadata."""
+    quote = connection.ops.quote_name
+    table = quote(JourneyMap._meta.db_table)
     access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
-    # Per author: their explicit map role, then their workspace membership's role.
-    # Identifiers from the models' metadata; every value is a parameter.
-    roles = (
+    return (
         f", (SELECT role FROM {access} WHERE map_id = {table}.id AND user_id = %s LIMIT 1)"  # noqa: S608
         f", (SELECT role FROM {membership} WHERE workspace_id = {table}.workspace_id"
         " AND user_id = %s LIMIT 1)"
     )
-    return (
-        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
-        f"WHERE id = %s RETURNING revision, workspace_id{roles * authors}"
-    )
+
+
+_ROLES = _roles_sql()
 
 
 Statement = tuple[str, list[Any]]  # one clause of a WITH (a statement ending RETURNING 1)
 
 
-def _updates(writes: list[Write]) -> list[Statement]:
-    """Every row's UPDATE, for _run_together. Writes to the same row are merged, later values
-    winning, since one statement may not update a row twice."""
+def _updates(writes: list[Write], *, after_bump: bool = False) -> list[Statement]:
+    """Every row's UPDATE, for _run_together (or, `after_bump`, _write_at_once: the map's id
+    read from its bump). Writes to the same row are merged, later values winning, since one
+    statement may not update a row twice."""
     merged: dict[tuple[type[Any], uuid.UUID], Write] = {}
     for write in writes:
         key = (write.model, write.pk)
@@ -492,7 +595,7 @@ def _updates(writes: list[Write]) -> list[Statement]:
                 raise _NotTogether  # the same row under exclusive conditions: keep them apart
             first.kinds = kinds
             first.values.update(write.values)
-    return [_update_statement(write) for write in merged.values()]
+    return [_update_statement(write, after_bump) for write in merged.values()]
 
 
 def _common_kinds(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -503,27 +606,30 @@ def _common_kinds(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str,
     return common or None
 
 
-def _update_statement(write: Write) -> Statement:
+def _update_statement(write: Write, after_bump: bool) -> Statement:
     """`write.rows().update(**write.values)` as SQL, without building a QuerySet for each
     (Django's query compiler was most of a batch's CPU): the SQL of each shape of write is
     made once, and each value converted by its field as QuerySet.update does."""
     meta = write.model._meta
     fields = [meta.get_field(name) for name in write.values]
     columns = tuple(field.column for field in fields)
-    sql = _update_sql(meta.db_table, meta.pk.column, columns, len(write.kinds))
+    sql = _update_sql(meta.db_table, meta.pk.column, columns, len(write.kinds), after_bump)
     params = [
         field.get_db_prep_save(value, connection=connection)
         for field, value in zip(fields, write.values.values(), strict=True)
     ]
-    params += [meta.pk.get_db_prep_value(write.pk, connection), str(write.map_id)]
+    params.append(meta.pk.get_db_prep_value(write.pk, connection))
+    if not after_bump:
+        params.append(str(write.map_id))
     return sql, [*params, *write.kinds]
 
 
 @functools.cache
-def _update_sql(table: str, pk: str, columns: tuple[str, ...], kinds: int) -> str:
+def _update_sql(table: str, pk: str, columns: tuple[str, ...], kinds: int, after_bump: bool) -> str:
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(column)} = %s" for column in columns)
-    where = f"{quote(pk)} = %s AND {quote('map_id')} = %s"
+    map_id = "(SELECT id FROM bump)" if after_bump else "%s"
+    where = f"{quote(pk)} = %s AND {quote('map_id')} = {map_id}"
     if kinds:
         where += f" AND {quote('kind')} IN ({', '.join(['%s'] * kinds)})"
     # Identifiers from the models' metadata; every value is a parameter.
@@ -550,21 +656,51 @@ def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Stat
     return sql, params
 
 
+def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
+    """The batch's rows of the op log for _write_at_once: revisions counted back from the
+    bump's, the map's id from it too."""
+    quote = connection.ops.quote_name
+    fields = {name: Change._meta.get_field(name) for name in ("change_id", "actor", "ops")}
+    cast = {name: field.db_type(connection) for name, field in fields.items()}
+    rows, params = [], []
+    for offset, item in enumerate(prepared, start=1):
+        rows.append("(%s, %s, %s, %s, %s)")
+        ops = json.dumps(item.canonical, ensure_ascii=False)
+        user_id = item.user.pk if item.user else None
+        params += [offset, str(item.request.change_id), user_id, item.request.session[:64], ops]
+    columns = ("map_id", "revision", "change_id", "actor_id", "session", "ops", "created_at")
+    sql = (
+        f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608 - identifiers from metadata
+        f"({', '.join(quote(c) for c in columns)}) "
+        f"SELECT bump.id, bump.revision - %s + v.n, v.change_id::{cast['change_id']}, "
+        f"v.actor::{cast['actor']}, v.session, v.ops::{cast['ops']}, %s "
+        f"FROM bump, (VALUES {', '.join(rows)}) AS v (n, change_id, actor, session, ops) "
+        "RETURNING 1"
+    )
+    return sql, [len(prepared), timezone.now(), *params]
+
+
 def _run_together(statements: list[Statement]) -> None:
     """The statements as one (data-modifying WITH clauses): one round trip, and the number
     of rows each touched; an UPDATE that found no row is a change to roll back."""
-    clauses = ", ".join(f"w{index} AS ({sql})" for index, (sql, _) in enumerate(statements))
-    # Clause names are ours; the SQL is Django's and ours, every value a parameter.
-    counts = ", ".join(
-        f"(SELECT count(*) FROM w{index})"  # noqa: S608
-        for index in range(len(statements))
-    )
-    params = [param for _, values in statements for param in values]
+    clauses, counts, params = _with_clauses(statements)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {clauses} SELECT {counts}", params)
+        cursor.execute(f"WITH {clauses} SELECT {', '.join(counts)}", params)
         found = cursor.fetchone()
     if found is None or not all(found):
         raise OpError("not_found", "a row a change writes does not exist")
+
+
+def _with_clauses(statements: list[Statement]) -> tuple[str, list[str], list[Any]]:
+    """Statements as WITH clauses w0, w1, …: their text, an expression per clause counting
+    the rows it touched, and the parameters in order."""
+    clauses = ", ".join(f"w{index} AS ({sql})" for index, (sql, _) in enumerate(statements))
+    # Clause names are ours; the SQL is Django's and ours, every value a parameter.
+    counts = [
+        f"(SELECT count(*) FROM w{index})"  # noqa: S608
+        for index in range(len(statements))
+    ]
+    return clauses, counts, [param for _, values in statements for param in values]
 
 
 def group_event(message: dict[str, Any]) -> dict[str, Any]:

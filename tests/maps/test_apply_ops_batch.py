@@ -194,10 +194,100 @@ def test_field_writes_take_the_same_few_statements_whatever_the_batch_size(journ
         with CaptureQueriesContext(connection) as queries:
             _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
         counts.append([query["sql"].split()[0] for query in queries])
-    # Inside the test's transaction: a savepoint, the revision bump (which reads the author's
-    # role), every UPDATE and the log insert in one statement (WITH …), the release.
-    expected = ["SAVEPOINT", "UPDATE", "WITH", "RELEASE"]
+    # Inside the test's transaction: a savepoint, then the revision bump (which reads the
+    # author's role), every UPDATE and the log insert in one statement (WITH …), the release.
+    expected = ["SAVEPOINT", "WITH", "RELEASE"]
     assert counts[0] == counts[1] == expected
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_keystroke_is_one_statement_that_postgresql_commits_by_itself(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    request = _rename(owner, stages[0], "Nhanh")
+
+    with CaptureQueriesContext(connection) as queries:
+        [applied] = _applied(apply_ops_batch(map_id=journey_map.pk, requests=[request]))
+
+    # No BEGIN, no COMMIT: the one statement is its own transaction.
+    assert [query["sql"].split()[0] for query in queries] == ["WITH"]
+    assert (applied.revision, applied.role) == (2, MapRole.OWNER)
+    logged = Change.objects.get(change_id=request.change_id)
+    assert (logged.revision, logged.actor_id, logged.session) == (2, owner.pk, "s1")
+    assert logged.ops == [{"type": "stage.update", "id": stages[0], "fields": {"name": "Nhanh"}}]
+    assert JourneyMap.objects.get(pk=journey_map.pk).revision == 2
+    assert Stage.objects.get(pk=stages[0]).name == "Nhanh"
+
+
+def test_a_keystroke_to_a_missing_row_changes_nothing(journey_map, owner):
+    _stages(journey_map, owner, 1)
+    logged = Change.objects.count()
+
+    [failed] = apply_ops_batch(
+        map_id=journey_map.pk, requests=[_rename(owner, str(uuid.uuid4()), "Không có")]
+    )
+
+    assert isinstance(failed, OpError) and failed.code == "not_found"
+    assert JourneyMap.objects.get(pk=journey_map.pk).revision == 1
+    assert Change.objects.count() == logged
+
+
+def test_a_resent_keystroke_is_answered_as_the_duplicate_it_is(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    first = _rename(owner, stages[0], "Một lần")
+    apply_ops_batch(map_id=journey_map.pk, requests=[first])
+
+    [again] = _applied(apply_ops_batch(map_id=journey_map.pk, requests=[first]))
+
+    assert (again.duplicate, again.revision) == (True, 2)
+    assert Change.objects.filter(change_id=first.change_id).count() == 1
+    assert JourneyMap.objects.get(pk=journey_map.pk).revision == 2
+
+
+@pytest.mark.services  # the field-write path reads roles with the lock (elsewhere: the TTL)
+def test_a_role_revoked_since_the_socket_read_it_refuses_the_keystroke(
+    journey_map, owner, make_user
+):
+    editor = make_user("bien_tap")
+    access = MapAccess.objects.create(map=journey_map, user=editor, role=MapRole.EDITOR)
+    stages = _stages(journey_map, owner, 1)
+    MapAccess.objects.filter(pk=access.pk).update(role=MapRole.VIEWER)
+
+    # The socket still believes its author is an editor.
+    [refused] = apply_ops_batch(
+        map_id=journey_map.pk,
+        requests=[_rename(editor, stages[0], "Không được", role=MapRole.EDITOR)],
+    )
+
+    assert isinstance(refused, OpError) and refused.code == "forbidden"
+    assert Stage.objects.get(pk=stages[0]).name == "Giai đoạn 0"
+    assert JourneyMap.objects.get(pk=journey_map.pk).revision == 1
+
+
+def test_a_workspace_member_edits_through_the_membership_alone(journey_map, owner, member):
+    stages = _stages(journey_map, owner, 1)
+
+    [applied] = _applied(
+        apply_ops_batch(map_id=journey_map.pk, requests=[_rename(member, stages[0], "Thành viên")])
+    )
+
+    assert applied.role == MapRole.EDITOR
+    assert Stage.objects.get(pk=stages[0]).name == "Thành viên"
+
+
+@pytest.mark.services
+def test_a_keystroke_at_a_snapshot_revision_takes_the_snapshot_first(journey_map, owner):
+    stages = _stages(journey_map, owner, 1)
+    JourneyMap.objects.filter(pk=journey_map.pk).update(revision=SNAPSHOT_EVERY)
+    Change.objects.filter(map=journey_map).update(revision=SNAPSHOT_EVERY)
+
+    [applied] = _applied(
+        apply_ops_batch(map_id=journey_map.pk, requests=[_rename(owner, stages[0], "Sau")])
+    )
+
+    assert applied.revision == SNAPSHOT_EVERY + 1
+    snapshot = Version.objects.get(map=journey_map, revision=SNAPSHOT_EVERY, name="")
+    assert [s["name"] for s in snapshot.document["stages"]] == ["Giai đoạn 0"]
 
 
 @pytest.mark.services
