@@ -26,7 +26,7 @@ from typing import Any
 from common import percentile, throwaway_database
 
 
-def timed(run: Callable[[int], Any], runs: int) -> dict[str, float]:
+def timed(run: Callable[[int], Any], runs: int, gap: float = 0.0) -> dict[str, float]:
     from django.db import connection
 
     walls, cpus, queries = [], [], []
@@ -38,6 +38,7 @@ def timed(run: Callable[[int], Any], runs: int) -> dict[str, float]:
 
     with connection.execute_wrapper(counted):
         for n in range(runs + 10):
+            time.sleep(gap)
             count[0] = 0
             started, cpu = time.perf_counter(), time.process_time()
             run(n)
@@ -58,12 +59,18 @@ def timed(run: Callable[[int], Any], runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument(
+        "--gap-ms",
+        type=float,
+        default=0.0,
+        help="idle time before each change (20: bench/live_latency.py's 50 changes/s)",
+    )
     args = parser.parse_args()
     with throwaway_database("bench"):
-        measure(args.runs)
+        measure(args.runs, args.gap_ms / 1000)
 
 
-def measure(runs: int) -> None:
+def measure(runs: int, gap: float = 0.0) -> None:
     from django.contrib.auth.models import User
     from django.db import connection
 
@@ -118,10 +125,11 @@ def measure(runs: int) -> None:
     }
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}"
+        f"{platform.python_version()}, load {os.getloadavg()[0]:.2f}, {gap * 1000:g} ms idle "
+        "before each change"
     )
     for name, run in kinds.items():
-        print(f"{name:28} {timed(run, runs)}")
+        print(f"{name:28} {timed(run, runs, gap)}")
 
     def bare(n: int) -> None:
         with connection.cursor() as cursor:
@@ -129,7 +137,7 @@ def measure(runs: int) -> None:
             cursor.execute("UPDATE maps_stage SET name = %s WHERE id = %s", [f"B{n}", stage])
             cursor.execute("COMMIT")
 
-    print(f"{'bare UPDATE + COMMIT':28} {timed(bare, runs)}")
+    print(f"{'bare UPDATE + COMMIT':28} {timed(bare, runs, gap)}")
     print(f"load after: {os.getloadavg()[0]:.2f}")
 
 

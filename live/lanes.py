@@ -15,12 +15,14 @@ one group message per batch is one channel-layer hop per socket instead of one p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
@@ -29,10 +31,13 @@ from django.db import close_old_connections, connection
 
 from journeymap.outages import OUTAGES
 from live.rooms import room_feed
+from maps import hooks
 from maps.ops import OpError
+from maps.revisions import snapshot_take
 from maps.services import AppliedChange, ChangeRequest, apply_ops_batch, group_event
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 BATCH_MAX = 64  # changes per transaction: bounds how long one batch holds the map's lock
 
@@ -93,7 +98,7 @@ async def _apply_and_publish(
     map_id: uuid.UUID, batch: list[tuple[ChangeRequest, asyncio.Future[AppliedChange]]]
 ) -> None:
     try:
-        results = await _apply([request for request, _ in batch], map_id=map_id)
+        results, snapshots = await _in_lane(_apply_now, map_id, [r for r, _ in batch])
     except Exception as error:  # an outage, or a bug: every change of the batch hears of it
         for _, future in batch:
             if not future.done():
@@ -120,6 +125,8 @@ async def _apply_and_publish(
             future.set_exception(unpublished)
         else:
             future.set_result(result)
+    for snapshot_map in snapshots:
+        _snapshot_later(snapshot_map)
 
 
 def changes_event(applied: list[AppliedChange]) -> dict[str, Any]:
@@ -131,21 +138,50 @@ def changes_event(applied: list[AppliedChange]) -> dict[str, Any]:
     }
 
 
-async def _apply(requests: list[ChangeRequest], *, map_id: uuid.UUID) -> list[Any]:
+async def _in_lane(work: Callable[..., _T], map_id: uuid.UUID, *args: Any) -> _T:
+    """`work(map_id, *args)` on the map's lane thread."""
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # Embedded mode: SQLite takes one writer at a time anyway, and its shared-cache
         # in-memory test database refuses a second connection's lock at once (no busy wait).
-        return await sync_to_async(_apply_now, thread_sensitive=True)(map_id, requests)
+        return await sync_to_async(work, thread_sensitive=True)(map_id, *args)
     lane = _LANES[map_id.int % len(_LANES)]
-    return await sync_to_async(_apply_now, thread_sensitive=False, executor=lane)(map_id, requests)
+    return await sync_to_async(work, thread_sensitive=False, executor=lane)(map_id, *args)
 
 
-def _apply_now(map_id: uuid.UUID, requests: list[ChangeRequest]) -> list[Any]:
-    """apply_ops_batch without Channels' per-call connection check (database_sync_to_async
-    makes the next query a health check, one more round trip per batch): the connection is
-    closed only when it failed or is past CONN_MAX_AGE, so the next batch reconnects."""
+def _apply_now(
+    map_id: uuid.UUID, requests: list[ChangeRequest]
+) -> tuple[list[Any], list[uuid.UUID]]:
+    """apply_ops_batch, and the maps whose periodic snapshot it left for after the publish."""
+    with _connection_kept(), hooks.snapshots_deferred() as snapshots:
+        return apply_ops_batch(map_id=map_id, requests=requests), snapshots
+
+
+def _snapshot_later(map_id: uuid.UUID) -> None:
+    """The snapshot a batch left due, on the map's lane once its changes are out: the map's
+    next batch waits behind it, its sockets do not."""
+    task = asyncio.get_running_loop().create_task(_in_lane(_snapshot_now, map_id))
+    _SNAPSHOTS.add(task)
+    task.add_done_callback(_SNAPSHOTS.discard)
+
+
+_SNAPSHOTS: set[asyncio.Task[None]] = set()  # kept so that they are not garbage-collected
+
+
+def _snapshot_now(map_id: uuid.UUID) -> None:
+    with _connection_kept():
+        try:
+            snapshot_take(map_id=map_id)
+        except Exception:  # the next crossing takes one; history only replays more meanwhile
+            logger.exception("snapshot of map %s failed", map_id)
+
+
+@contextlib.contextmanager
+def _connection_kept() -> Iterator[None]:
+    """Without Channels' per-call connection check (database_sync_to_async makes the next
+    query a health check, one more round trip per batch): the connection is closed only when
+    it failed or is past CONN_MAX_AGE, so the next batch reconnects."""
     try:
-        return apply_ops_batch(map_id=map_id, requests=requests)
+        yield
     finally:
         expired = connection.close_at is not None and time.monotonic() >= connection.close_at
         if connection.errors_occurred or expired:

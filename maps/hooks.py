@@ -12,7 +12,10 @@ maps/ knowing the apps that do it (docs/architecture.md: every arrow points at m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+import uuid
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.dispatch import Signal
@@ -43,11 +46,31 @@ def snapshot_due(*, revision: int, count: int) -> bool:
     return snapshot_due(revision=revision, count=count)
 
 
-def snapshot_interval() -> int:
-    """Every how many revisions the periodic snapshot is taken (maps.revisions)."""
-    from maps.revisions import SNAPSHOT_EVERY
+_deferred = threading.local()
 
-    return SNAPSHOT_EVERY
+
+@contextlib.contextmanager
+def snapshots_deferred() -> Iterator[list[uuid.UUID]]:
+    """Within it, snapshot_soon collects the maps instead of taking their snapshots: the live
+    lanes take them once the changes are published (live/lanes.py)."""
+    maps: list[uuid.UUID] = []
+    _deferred.maps = maps
+    try:
+        yield maps
+    finally:
+        _deferred.maps = None
+
+
+def snapshot_soon(*, map_id: uuid.UUID) -> None:
+    """A periodic snapshot is due on a map whose changes were committed without one: taken
+    now, or collected by snapshots_deferred."""
+    maps = getattr(_deferred, "maps", None)
+    if maps is not None:
+        maps.append(map_id)
+        return
+    from maps.revisions import snapshot_take
+
+    snapshot_take(map_id=map_id)
 
 
 def after_change(*, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
 from maps.mentions import mentioned_usernames
 from maps.models import Change, JourneyMap, Version, item_kind_for_lane
@@ -356,3 +357,28 @@ def snapshot_if_due(*, journey_map: JourneyMap) -> None:
     Version.objects.create(
         map=journey_map, revision=revision, document=map_document(journey_map=journey_map)
     )
+
+
+def snapshot_take(*, map_id: Any) -> None:
+    """The periodic snapshot of a map whose live field writes crossed a SNAPSHOT_EVERY
+    revision without stopping for one (maps.services._write_together): the document as it is
+    now, at whatever revision that is, unless one was taken since that crossing. Read in one
+    REPEATABLE READ transaction, so document and revision agree without locking the map: the
+    changes go on meanwhile."""
+    alone = not connection.in_atomic_block  # in a caller's (tests), the caller's isolation
+    with transaction.atomic():
+        if alone and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        journey_map = JourneyMap.objects.filter(pk=map_id).first()
+        if journey_map is None:
+            return  # deleted meanwhile
+        crossed = journey_map.revision - journey_map.revision % SNAPSHOT_EVERY
+        taken = Version.objects.filter(map=journey_map, name="", revision__gte=crossed)
+        if taken.exists():
+            return
+        Version.objects.create(
+            map=journey_map,
+            revision=journey_map.revision,
+            document=map_document(journey_map=journey_map),
+        )

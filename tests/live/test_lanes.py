@@ -15,8 +15,9 @@ from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from live import lanes as change_lanes
-from maps.models import Change
+from maps.models import Change, JourneyMap, Version
 from maps.ops import OpError
+from maps.revisions import SNAPSHOT_EVERY
 from maps.services import ChangeRequest, apply_ops
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,7 +82,7 @@ async def test_a_batch_the_database_cannot_store_is_an_outage_for_every_author(j
     requests = [_rename(owner, str(uuid.uuid4()), f"{n}") for n in range(3)]
     down = mock.AsyncMock(side_effect=OperationalError("connection lost"))
 
-    with mock.patch("live.lanes._apply", new=down):
+    with mock.patch("live.lanes._in_lane", new=down):
         results = await asyncio.gather(
             *(change_lanes.change_submit(map_id=journey_map.pk, request=r) for r in requests),
             return_exceptions=True,
@@ -138,3 +139,28 @@ async def test_a_resent_change_is_answered_but_not_published_again(journey_map, 
     assert (again.duplicate, again.revision) == (True, first.revision)
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(channel), timeout=0.2)
+
+
+def _at_revision(journey_map: Any, revision: int) -> None:
+    JourneyMap.objects.filter(pk=journey_map.pk).update(revision=revision)
+    Change.objects.filter(map=journey_map).update(revision=revision)
+
+
+@pytest.mark.services  # field writes go at once (and leave the snapshot for later) on PostgreSQL
+async def test_a_snapshot_a_keystroke_left_due_is_taken_once_it_is_published(journey_map, owner):
+    stage = await database_sync_to_async(_stage)(journey_map, owner)
+    await database_sync_to_async(_at_revision)(journey_map, SNAPSHOT_EVERY)
+    layer, channel = await _listen(journey_map)
+
+    applied = await change_lanes.change_submit(
+        map_id=journey_map.pk, request=_rename(owner, stage, "Sau ảnh chụp")
+    )
+
+    assert applied.revision == SNAPSHOT_EVERY + 1
+    assert (await layer.receive(channel))["type"] == "map.changes"
+    await asyncio.gather(*change_lanes._SNAPSHOTS)
+    snapshots = Version.objects.filter(map=journey_map, name="", revision__gt=0)
+    [snapshot] = await database_sync_to_async(list)(snapshots)
+    assert snapshot.revision == SNAPSHOT_EVERY + 1
+    assert [s["name"] for s in snapshot.document["stages"]] == ["Sau ảnh chụp"]
+    assert snapshot.document["revision"] == SNAPSHOT_EVERY + 1

@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from maps.hooks import snapshots_deferred
 from maps.models import Change, Item, JourneyMap, Lane, Stage, Version
 from maps.ops import OpError
-from maps.revisions import SNAPSHOT_EVERY, document_at
+from maps.revisions import SNAPSHOT_EVERY, document_at, snapshot_take
 from maps.services import AppliedChange, ChangeRequest, apply_ops, apply_ops_batch, map_document
 from workspaces.models import MapAccess, MapRole
 
@@ -276,7 +277,7 @@ def test_a_workspace_member_edits_through_the_membership_alone(journey_map, owne
 
 
 @pytest.mark.services
-def test_a_keystroke_at_a_snapshot_revision_takes_the_snapshot_first(journey_map, owner):
+def test_a_keystroke_at_a_snapshot_revision_is_followed_by_a_snapshot(journey_map, owner):
     stages = _stages(journey_map, owner, 1)
     JourneyMap.objects.filter(pk=journey_map.pk).update(revision=SNAPSHOT_EVERY)
     Change.objects.filter(map=journey_map).update(revision=SNAPSHOT_EVERY)
@@ -286,117 +287,22 @@ def test_a_keystroke_at_a_snapshot_revision_takes_the_snapshot_first(journey_map
     )
 
     assert applied.revision == SNAPSHOT_EVERY + 1
-    snapshot = Version.objects.get(map=journey_map, revision=SNAPSHOT_EVERY, name="")
-    assert [s["name"] for s in snapshot.document["stages"]] == ["Giai đoạn 0"]
+    snapshot = Version.objects.get(map=journey_map, name="", revision__gt=0)
+    assert snapshot.revision == SNAPSHOT_EVERY + 1
+    assert [s["name"] for s in snapshot.document["stages"]] == ["Sau"]
 
 
 @pytest.mark.services
-def test_a_batch_across_a_snapshot_revision_takes_the_snapshot_between_its_changes(
-    journey_map, owner
-):
+def test_snapshots_deferred_are_collected_and_taken_once(journey_map, owner):
     stages = _stages(journey_map, owner, 1)
-    JourneyMap.objects.filter(pk=journey_map.pk).update(revision=SNAPSHOT_EVERY - 2)
-    Change.objects.filter(map=journey_map).update(revision=SNAPSHOT_EVERY - 2)
-    requests = [_rename(owner, stages[0], f"Tên {n}") for n in range(4)]
+    JourneyMap.objects.filter(pk=journey_map.pk).update(revision=SNAPSHOT_EVERY)
+    Change.objects.filter(map=journey_map).update(revision=SNAPSHOT_EVERY)
+    taken = Version.objects.filter(map=journey_map, name="", revision__gt=0)
 
-    results = _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
+    with snapshots_deferred() as due:
+        _applied(apply_ops_batch(map_id=journey_map.pk, requests=[_rename(owner, stages[0], "A")]))
+    assert due == [journey_map.pk] and not taken.exists()
 
-    assert [r.revision for r in results] == list(range(SNAPSHOT_EVERY - 1, SNAPSHOT_EVERY + 3))
-    snapshot = Version.objects.get(map=journey_map, revision=SNAPSHOT_EVERY, name="")
-    # The document at revision 100 is after the batch's second change, not its last.
-    assert [s["name"] for s in snapshot.document["stages"]] == ["Tên 1"]
-    assert snapshot.document["revision"] == SNAPSHOT_EVERY
-
-
-def test_a_field_an_items_kind_lacks_fails_alone_in_a_batch_of_writes(journey_map, owner):
-    stages = _stages(journey_map, owner, 1)
-    lane, item = str(uuid.uuid4()), str(uuid.uuid4())
-    create = [
-        {
-            "type": "lane.create",
-            "id": lane,
-            "kind": "action_plan",
-            "title": "Việc",
-            "position": "b",
-        },
-        {"type": "item.create", "id": item, "lane": lane, "stage": stages[0], "position": "a"},
-    ]
-    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=create)
-
-    def update(fields: dict[str, Any]) -> ChangeRequest:
-        op = {"type": "item.update", "id": item, "fields": fields}
-        return ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=[op])
-
-    text, score, status = apply_ops_batch(
-        map_id=journey_map.pk,
-        requests=[update({"text": "Gọi lại"}), update({"score": 2}), update({"status": "done"})],
-    )
-
-    assert isinstance(score, OpError) and score.code == "invalid_op"
-    assert "score" in score.message
-    assert isinstance(text, AppliedChange) and isinstance(status, AppliedChange)
-    saved = Item.objects.get(pk=item)
-    assert (saved.text, saved.status) == ("Gọi lại", "done")
-
-
-@pytest.mark.services
-def test_field_writes_of_every_type_in_a_batch_store_what_each_field_stores(journey_map, owner):
-    stages = _stages(journey_map, owner, 2)
-    metrics, touchpoints = str(uuid.uuid4()), str(uuid.uuid4())
-    metric, touchpoint = str(uuid.uuid4()), str(uuid.uuid4())
-    setup = [
-        {"type": "lane.create", "id": metrics, "kind": "metrics", "title": "KPI", "position": "a"},
-        {
-            "type": "lane.create",
-            "id": touchpoints,
-            "kind": "touchpoints",
-            "title": "Điểm chạm",
-            "position": "b",
-        },
-        {"type": "item.create", "id": metric, "lane": metrics, "stage": stages[0], "position": "a"},
-        {
-            "type": "item.create",
-            "id": touchpoint,
-            "lane": touchpoints,
-            "stage": stages[0],
-            "position": "a",
-            "impact": 3,
-            "online": True,
-        },
-    ]
-    apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=setup)
-
-    def change(*ops: dict[str, Any]) -> ChangeRequest:
-        return ChangeRequest(actor=owner, change_id=uuid.uuid4(), ops=list(ops))
-
-    metric_fields = {"name": "Tỷ lệ chuyển đổi", "value": 12.5, "target": 20, "trend": "up"}
-    requests = [
-        change({"type": "item.update", "id": metric, "fields": metric_fields}),
-        change({"type": "item.update", "id": touchpoint, "fields": {"impact": None}}),
-        change({"type": "item.update", "id": touchpoint, "fields": {"online": False}}),
-        change({"type": "lane.update", "id": metrics, "fields": {"collapsed": True}}),
-        change(
-            {"type": "stage.update", "id": stages[1], "fields": {"description": None}},
-            {"type": "stage.move", "id": stages[1], "position": "0"},
-        ),
-    ]
-    with CaptureQueriesContext(connection) as queries:
-        _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
-
-    assert sum(query["sql"].startswith("WITH") for query in queries) == 1  # written together
-    saved = Item.objects.get(pk=metric)
-    assert (saved.name, saved.value, saved.target, saved.trend) == (
-        "Tỷ lệ chuyển đổi",
-        12.5,
-        20.0,
-        "up",
-    )
-    saved = Item.objects.get(pk=touchpoint)
-    assert (saved.impact, saved.online) == (None, False)
-    assert Lane.objects.get(pk=metrics).collapsed is True
-    stage = Stage.objects.get(pk=stages[1])
-    assert (stage.description, stage.position) == ("", "0")
-    journey_map.refresh_from_db()
-    assert document_at(journey_map=journey_map, revision=journey_map.revision) == map_document(
-        journey_map=journey_map
-    )
+    snapshot_take(map_id=journey_map.pk)
+    snapshot_take(map_id=journey_map.pk)  # already taken since the crossing: nothing more
+    assert [v.revision for v in taken] == [SNAPSHOT_EVERY + 1]
