@@ -144,8 +144,11 @@ async def _in_lane(work: Callable[..., _T], map_id: uuid.UUID, *args: Any) -> _T
         # Embedded mode: SQLite takes one writer at a time anyway, and its shared-cache
         # in-memory test database refuses a second connection's lock at once (no busy wait).
         return await sync_to_async(work, thread_sensitive=True)(map_id, *args)
+    # Straight to the lane's thread: asgiref's hand-off (context copy, a task to wait on the
+    # future) is more than a keystroke's change needs, and Django's connection is the
+    # thread's own either way.
     lane = _LANES[map_id.int % len(_LANES)]
-    return await sync_to_async(work, thread_sensitive=False, executor=lane)(map_id, *args)
+    return await asyncio.get_running_loop().run_in_executor(lane, work, map_id, *args)
 
 
 def _apply_now(
