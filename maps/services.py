@@ -35,6 +35,7 @@ from maps.ops import (
     parse_ops,
     writes_only,
 )
+from maps.prepared import statement_execute
 from workspaces.models import MapAccess, MapRole, Membership, role_at_least
 
 logger = logging.getLogger(__name__)
@@ -475,7 +476,7 @@ def _write_at_once(
     alone = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
         with alone, connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            statement_execute(cursor, sql, params)
             found = cursor.fetchone()
     except (DataError, IntegrityError):
         return None
@@ -660,13 +661,17 @@ def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Stat
 
 def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
     """The batch's rows of the op log for _write_at_once: revisions counted back from the
-    bump's, the map's id from it too."""
+    bump's, the map's id from it too. Every value is cast to its column's type, so that the
+    statement can be prepared (maps/prepared.py)."""
     quote = connection.ops.quote_name
     fields = {name: Change._meta.get_field(name) for name in ("change_id", "actor", "ops")}
     cast = {name: field.db_type(connection) for name, field in fields.items()}
-    rows, params = [], []
+    created = Change._meta.get_field("created_at").db_type(connection)
+    row = (
+        f"(%s::integer, %s::{cast['change_id']}, %s::{cast['actor']}, %s::text, %s::{cast['ops']})"
+    )
+    params = []
     for offset, item in enumerate(prepared, start=1):
-        rows.append("(%s, %s, %s, %s, %s)")
         ops = json.dumps(item.canonical, ensure_ascii=False)
         user_id = item.user.pk if item.user else None
         params += [offset, str(item.request.change_id), user_id, item.request.session[:64], ops]
@@ -674,10 +679,9 @@ def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
     sql = (
         f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608 - identifiers from metadata
         f"({', '.join(quote(c) for c in columns)}) "
-        f"SELECT bump.id, bump.revision - %s + v.n, v.change_id::{cast['change_id']}, "
-        f"v.actor::{cast['actor']}, v.session, v.ops::{cast['ops']}, %s "
-        f"FROM bump, (VALUES {', '.join(rows)}) AS v (n, change_id, actor, session, ops) "
-        "RETURNING 1"
+        f"SELECT bump.id, bump.revision - %s::integer + v.n, v.change_id, v.actor, v.session, "
+        f"v.ops, %s::{created} FROM bump, (VALUES {', '.join([row] * len(prepared))}) "
+        "AS v (n, change_id, actor, session, ops) RETURNING 1"
     )
     return sql, [len(prepared), timezone.now(), *params]
 

@@ -35,6 +35,20 @@ def _rename(actor: Any, stage: str, name: str, **extra: Any) -> ChangeRequest:
     return ChangeRequest(actor=actor, change_id=uuid.uuid4(), ops=[op], session="s1", **extra)
 
 
+def _sent(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that did the work, by their first word: the one-time PREPARE of a
+    statement's shape (maps/prepared.py, in its own savepoint here) left out, and the
+    EXECUTE of a prepared WITH read as that WITH."""
+    kinds = [query["sql"].split()[0] for query in queries]
+    sent: list[str] = []
+    for index, kind in enumerate(kinds):
+        around_prepare = "PREPARE" in kinds[max(index - 1, 0) : index + 2]
+        if kind == "PREPARE" or (kind in ("SAVEPOINT", "RELEASE") and around_prepare):
+            continue
+        sent.append("WITH" if kind == "EXECUTE" else kind)
+    return sent
+
+
 def _applied(results: list[AppliedChange | OpError]) -> list[AppliedChange]:
     assert all(isinstance(r, AppliedChange) for r in results), results
     return [r for r in results if isinstance(r, AppliedChange)]
@@ -194,7 +208,7 @@ def test_field_writes_take_the_same_few_statements_whatever_the_batch_size(journ
         requests = [_rename(owner, sid, f"{size}-{n}") for n, sid in enumerate(stages[:size])]
         with CaptureQueriesContext(connection) as queries:
             _applied(apply_ops_batch(map_id=journey_map.pk, requests=requests))
-        counts.append([query["sql"].split()[0] for query in queries])
+        counts.append(_sent(queries))
     # Inside the test's transaction: a savepoint, then the revision bump (which reads the
     # author's role), every UPDATE and the log insert in one statement (WITH …), the release.
     expected = ["SAVEPOINT", "WITH", "RELEASE"]
@@ -211,7 +225,7 @@ def test_a_keystroke_is_one_statement_that_postgresql_commits_by_itself(journey_
         [applied] = _applied(apply_ops_batch(map_id=journey_map.pk, requests=[request]))
 
     # No BEGIN, no COMMIT: the one statement is its own transaction.
-    assert [query["sql"].split()[0] for query in queries] == ["WITH"]
+    assert _sent(queries) == ["WITH"]
     assert (applied.revision, applied.role) == (2, MapRole.OWNER)
     logged = Change.objects.get(change_id=request.change_id)
     assert (logged.revision, logged.actor_id, logged.session) == (2, owner.pk, "s1")
