@@ -383,7 +383,9 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     A periodic snapshot due within a batch written at once is taken after it, of the
     document then (hooks.snapshot_soon): building a document is ~10 ms, which every
     hundredth keystroke used to wait for with the map locked (live p99)."""
-    unlocked = JourneyMap(pk=map_id)  # the ops use only its id, the hooks its workspace too
+    # The ops use only its id, the hooks its workspace too (set below); every other field is
+    # deferred (a read would be a query), and there is no __init__ filling in defaults.
+    unlocked = JourneyMap.from_db(None, ["id"], [map_id])
     per_change: list[list[Write]] = []
     for item in prepared:
         writes: list[Write] = []
@@ -661,8 +663,19 @@ def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Stat
 
 def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
     """The batch's rows of the op log for _write_at_once: revisions counted back from the
-    bump's, the map's id from it too. Every value is cast to its column's type, so that the
-    statement can be prepared (maps/prepared.py)."""
+    bump's, the map's id from it too."""
+    params = []
+    for offset, item in enumerate(prepared, start=1):
+        ops = json.dumps(item.canonical, ensure_ascii=False)
+        user_id = item.user.pk if item.user else None
+        params += [offset, str(item.request.change_id), user_id, item.request.session[:64], ops]
+    return _log_insert_after_bump_sql(len(prepared)), [len(prepared), timezone.now(), *params]
+
+
+@functools.cache
+def _log_insert_after_bump_sql(rows: int) -> str:
+    # Every value is cast to its column's type, so that the statement can be prepared
+    # (maps/prepared.py). Identifiers come from the models' metadata.
     quote = connection.ops.quote_name
     fields = {name: Change._meta.get_field(name) for name in ("change_id", "actor", "ops")}
     cast = {name: field.db_type(connection) for name, field in fields.items()}
@@ -670,20 +683,14 @@ def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
     row = (
         f"(%s::integer, %s::{cast['change_id']}, %s::{cast['actor']}, %s::text, %s::{cast['ops']})"
     )
-    params = []
-    for offset, item in enumerate(prepared, start=1):
-        ops = json.dumps(item.canonical, ensure_ascii=False)
-        user_id = item.user.pk if item.user else None
-        params += [offset, str(item.request.change_id), user_id, item.request.session[:64], ops]
     columns = ("map_id", "revision", "change_id", "actor_id", "session", "ops", "created_at")
-    sql = (
-        f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608 - identifiers from metadata
+    return (
+        f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608
         f"({', '.join(quote(c) for c in columns)}) "
         f"SELECT bump.id, bump.revision - %s::integer + v.n, v.change_id, v.actor, v.session, "
-        f"v.ops, %s::{created} FROM bump, (VALUES {', '.join([row] * len(prepared))}) "
+        f"v.ops, %s::{created} FROM bump, (VALUES {', '.join([row] * rows)}) "
         "AS v (n, change_id, actor, session, ops) RETURNING 1"
     )
-    return sql, [len(prepared), timezone.now(), *params]
 
 
 def _run_together(statements: list[Statement]) -> None:
