@@ -49,7 +49,7 @@ async def test_a_socket_change_during_a_database_outage_is_answered_unavailable_
 
     socket, _ = await joined(journey_map.id, owner)
     change_id = str(uuid.uuid4())
-    with mock.patch("live.lanes._apply", side_effect=OperationalError("connection lost")):
+    with mock.patch("live.lanes._in_lane", side_effect=OperationalError("connection lost")):
         await socket.send_json_to({"type": "change", "id": change_id, "ops": [stage_op()]})
         error = await socket.receive_json_from()
     # `unavailable`, not `invalid_op`: the editor keeps the change and sends it again.
