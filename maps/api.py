@@ -232,7 +232,7 @@ class MapDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, map_id: Any) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
-        journey_map.delete()
+        services.map_delete(journey_map=journey_map, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -154,6 +154,33 @@ def apply_ops(
     return applied
 
 
+def map_delete(*, journey_map: JourneyMap, actor: User | AnonymousUser) -> None:
+    """Delete a map. The stages of other maps that open it as their sub-journey lose the link
+    first, as one change of each such map through apply_ops (logged, broadcast, the map's
+    revision moved on), rather than by the database's SET NULL, which would leave their
+    documents, document caches, ETags and replayed history pointing at a map that is gone.
+    The deletion is the authority for it: the actor need not be able to edit those maps."""
+    parents: dict[uuid.UUID, list[str]] = {}
+    stages = Stage.objects.filter(subjourney=journey_map).exclude(map=journey_map)
+    for parent_id, stage_id in stages.values_list("map_id", "id"):
+        parents.setdefault(parent_id, []).append(str(stage_id))
+    with transaction.atomic():
+        for parent_id, stage_ids in sorted(parents.items()):
+            unlink = [
+                {"type": "stage.update", "id": stage_id, "fields": {"subjourney": None}}
+                for stage_id in stage_ids
+            ]
+            apply_ops(
+                map_id=parent_id,
+                actor=actor,
+                change_id=uuid.uuid4(),
+                ops=unlink,
+                role=MapRole.OWNER,
+                max_ops=max(MAX_OPS_PER_CHANGE, len(unlink)),
+            )
+        journey_map.delete()
+
+
 def _lock_and_bump(map_id: uuid.UUID, count: int = 1) -> JourneyMap:
     """Take the map's row lock and its next `count` revisions in one statement (UPDATE …
     RETURNING); the instance returned holds the revision *before* the change(s)."""

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from maps.documents import PortableDocument, document_export, document_import, map_create
-from maps.models import JourneyMap, Stage
+from maps.models import Change, JourneyMap, Stage
 from maps.ops import OpError
 from maps.revisions import document_at
-from maps.services import ChangeRequest, apply_ops, apply_ops_batch, map_document
+from maps.services import ChangeRequest, apply_ops, apply_ops_batch, map_delete, map_document
 from workspaces.models import MapAccess
 from workspaces.services import workspace_create
 
@@ -163,6 +163,61 @@ def test_deleting_the_sub_journey_leaves_the_stage_unlinked(journey_map, sub_map
     sub_map.delete()
 
     assert map_document(journey_map=journey_map)["stages"][0]["subjourney"] is None
+
+
+def test_deleting_a_sub_journey_unlinks_its_stages_in_a_logged_change(
+    journey_map, sub_map, owner, member
+):
+    first, second = add_stage(journey_map, owner), add_stage(journey_map, owner, "Mua")
+    link(journey_map, owner, first, sub_map)
+    link(journey_map, owner, second, sub_map)
+    journey_map.refresh_from_db()
+    before, sub_id = journey_map.revision, sub_map.pk
+
+    map_delete(journey_map=sub_map, actor=member)
+
+    journey_map.refresh_from_db()
+    assert journey_map.revision == before + 1
+    logged = Change.objects.get(map=journey_map, revision=before + 1)
+    assert logged.actor_id == member.pk
+    assert sorted(op["id"] for op in logged.ops) == sorted([first, second])
+    assert all(op["fields"] == {"subjourney": None} for op in logged.ops)
+    document = map_document(journey_map=journey_map)
+    assert [stage["subjourney"] for stage in document["stages"]] == [None, None]
+    replayed = document_at(journey_map=journey_map, revision=journey_map.revision - 1)
+    assert [stage["subjourney"] for stage in replayed["stages"]] == [str(sub_id)] * 2
+    assert not JourneyMap.objects.filter(pk=sub_id).exists()
+
+
+def test_a_parent_read_before_its_sub_journey_was_deleted_is_not_answered_304(
+    client_for, journey_map, sub_map, owner
+):
+    stage = add_stage(journey_map, owner)
+    link(journey_map, owner, stage, sub_map)
+    client = client_for(owner)
+    first = client.get(f"/api/maps/{journey_map.pk}/")
+
+    assert client.delete(f"/api/maps/{sub_map.pk}/").status_code == 204
+    again = client.get(f"/api/maps/{journey_map.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert again.json()["stages"][0]["subjourney"] is None
+
+
+def test_a_viewer_of_the_parent_who_owns_the_sub_journey_may_still_delete_it(
+    client_for, journey_map, owner, make_user
+):
+    from workspaces.models import MapRole
+
+    lan = make_user("lan_so_huu")
+    MapAccess.objects.create(map=journey_map, user=lan, role=MapRole.VIEWER)
+    own = map_create(workspace=journey_map.workspace, actor=owner, title="Của Lan")
+    MapAccess.objects.create(map=own, user=lan, role=MapRole.OWNER)
+    stage = add_stage(journey_map, owner)
+    link(journey_map, owner, stage, own)
+
+    assert client_for(lan).delete(f"/api/maps/{own.pk}/").status_code == 204
+    assert Stage.objects.get(pk=stage).subjourney_id is None
 
 
 def test_the_replayed_document_carries_the_link(journey_map, sub_map, owner):
