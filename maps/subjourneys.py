@@ -94,3 +94,10 @@ def map_hierarchy(*, journey_map: JourneyMap, user: Any) -> dict[str, Any]:
         "trail": subjourney_trail(journey_map=journey_map, user=user),
         "linkable": linkable_maps(journey_map=journey_map, user=user),
     }
+
+
+def parent_maps(*, journey_map: JourneyMap) -> list[JourneyMap]:
+    """The other maps with a stage that opens this one as its sub-journey (what deleting it
+    unlinks), by title."""
+    parents = Stage.objects.filter(subjourney=journey_map).exclude(map=journey_map)
+    return list(JourneyMap.objects.filter(pk__in=parents.values("map_id")).order_by("title"))

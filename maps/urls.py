@@ -18,5 +18,6 @@ urlpatterns: list[URLPattern] = [
     path("", dashboard.dashboard, name="dashboard"),
     path("maps/import/", views.map_import, name="map-import"),
     path("maps/<uuid:map_id>/settings/", views.map_settings, name="map-settings"),
+    path("maps/<uuid:map_id>/delete/", views.map_delete_page, name="map-delete"),
     path("maps/<uuid:map_id>/", editor_views.map_editor, name="map-editor"),
 ]

@@ -23,7 +23,8 @@ from pydantic import ValidationError as PydanticValidationError
 from maps.documents import PortableDocument, document_import
 from maps.models import Audience, JourneyMap, Language, MapStatus, MapType
 from maps.ops import OpError
-from maps.services import apply_ops
+from maps.services import apply_ops, map_delete
+from maps.subjourneys import parent_maps
 from personas.models import Persona
 from workspaces.current import current_workspace
 from workspaces.models import MapRole, role_at_least
@@ -180,5 +181,31 @@ def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
     return render(
         request,
         "maps/settings.html",
-        {"map": journey_map, "form": form, "can_edit": can_edit},
+        {
+            "map": journey_map,
+            "form": form,
+            "can_edit": can_edit,
+            "can_delete": role_at_least(role, MapRole.OWNER),
+            "parents": parent_maps(journey_map=journey_map),
+        },
     )
+
+
+@login_required
+def map_delete_page(request: HttpRequest, map_id: Any) -> HttpResponse:
+    """The settings page's "Delete this map": owners only, confirmed by typing its title."""
+    journey_map = JourneyMap.objects.filter(pk=map_id).first()
+    role = journey_map.role_of(request.user) if journey_map is not None else None
+    if journey_map is None or role is None:
+        raise Http404("No such map.")
+    if request.method != "POST":
+        return redirect("map-settings", map_id=journey_map.pk)
+    if not role_at_least(role, MapRole.OWNER):
+        return HttpResponse(_("Only the map's owners can delete it."), status=403)
+    if request.POST.get("confirm", "").strip() != journey_map.title.strip():
+        messages.error(request, _("Type the map's title exactly to delete it."))
+        return redirect("map-settings", map_id=journey_map.pk)
+    title = journey_map.title
+    map_delete(journey_map=journey_map, actor=request.user)
+    messages.success(request, _("Map “%(title)s” deleted.") % {"title": title})
+    return redirect("dashboard")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from maps.documents import document_export
-from maps.models import Change, JourneyMap
+from maps.documents import document_export, map_create
+from maps.models import Change, JourneyMap, Stage
+from maps.services import apply_ops
 from method.library import all_templates, get_template
 from personas.models import Persona
 
@@ -238,3 +240,66 @@ def test_a_viewer_reads_settings_but_cannot_save(role_users: Any, journey_map: A
 def test_anonymous_visitor_cannot_open_the_gallery() -> None:
     response = Client().get(reverse("map-new"))
     assert response.status_code == 302
+
+
+def test_an_owner_deletes_a_map_by_typing_its_title(owner: Any, journey_map: Any) -> None:
+    client = signed_in(owner)
+    page = client.get(reverse("map-settings", args=[journey_map.pk]))
+    assert reverse("map-delete", args=[journey_map.pk]) in page.content.decode()
+
+    response = client.post(
+        reverse("map-delete", args=[journey_map.pk]), {"confirm": f"  {journey_map.title} "}
+    )
+
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert not JourneyMap.objects.filter(pk=journey_map.pk).exists()
+
+
+def test_a_wrong_title_deletes_nothing(owner: Any, journey_map: Any) -> None:
+    response = signed_in(owner).post(
+        reverse("map-delete", args=[journey_map.pk]), {"confirm": "something else"}, follow=True
+    )
+
+    assert JourneyMap.objects.filter(pk=journey_map.pk).exists()
+    assert response.redirect_chain[-1][0] == reverse("map-settings", args=[journey_map.pk])
+    assert 'role="alert"' in response.content.decode() or "jm-toast" in response.content.decode()
+
+
+def test_an_editor_sees_no_delete_and_cannot_delete(role_users: Any, journey_map: Any) -> None:
+    client = signed_in(role_users["editor"])
+    page = client.get(reverse("map-settings", args=[journey_map.pk]))
+    assert reverse("map-delete", args=[journey_map.pk]) not in page.content.decode()
+
+    response = client.post(
+        reverse("map-delete", args=[journey_map.pk]), {"confirm": journey_map.title}
+    )
+
+    assert response.status_code == 403
+    assert JourneyMap.objects.filter(pk=journey_map.pk).exists()
+
+
+def test_an_outsider_cannot_delete_a_map(outsider: Any, journey_map: Any) -> None:
+    response = signed_in(outsider).post(
+        reverse("map-delete", args=[journey_map.pk]), {"confirm": journey_map.title}
+    )
+
+    assert response.status_code == 404
+    assert JourneyMap.objects.filter(pk=journey_map.pk).exists()
+
+
+def test_the_delete_section_names_the_maps_that_lose_their_sub_journey_link(
+    owner: Any, journey_map: Any, workspace: Any
+) -> None:
+    parent = map_create(workspace=workspace, actor=owner, title="Hành trình tổng")
+    stage = str(uuid.uuid4())
+    op = {"type": "stage.create", "id": stage, "name": "Mua", "position": "a0"}
+    op["subjourney"] = str(journey_map.pk)
+    apply_ops(map_id=parent.pk, actor=owner, change_id=uuid.uuid4(), ops=[op])
+
+    page = signed_in(owner).get(reverse("map-settings", args=[journey_map.pk])).content.decode()
+
+    assert "Hành trình tổng" in page
+    signed_in(owner).post(
+        reverse("map-delete", args=[journey_map.pk]), {"confirm": journey_map.title}
+    )
+    assert Stage.objects.get(pk=stage).subjourney_id is None
