@@ -36,6 +36,7 @@ from maps.ops import (
     writes_only,
 )
 from maps.prepared import statement_execute
+from maps.subjourneys import linking_stages
 from workspaces.models import MapAccess, MapRole, Membership, role_at_least
 
 logger = logging.getLogger(__name__)
@@ -161,8 +162,7 @@ def map_delete(*, journey_map: JourneyMap, actor: User | AnonymousUser) -> None:
     documents, document caches, ETags and replayed history pointing at a map that is gone.
     The deletion is the authority for it: the actor need not be able to edit those maps."""
     parents: dict[uuid.UUID, list[str]] = {}
-    stages = Stage.objects.filter(subjourney=journey_map).exclude(map=journey_map)
-    for parent_id, stage_id in stages.values_list("map_id", "id"):
+    for parent_id, stage_id in linking_stages(journey_map=journey_map).values_list("map_id", "id"):
         parents.setdefault(parent_id, []).append(str(stage_id))
     with transaction.atomic():
         for parent_id, stage_ids in sorted(parents.items()):
@@ -328,6 +328,7 @@ def apply_ops_batch(
         except (OpError, IntegrityError, DataError, _NotTogether):
             for item in prepared:  # rolled back: each alone below, its role read again
                 item.role = None
+            _read_roles(map_id, prepared)
     elif len(prepared) > 1:
         _read_roles(map_id, prepared)
         if all(_allowed(item.role, item.parsed) for item in prepared):
@@ -424,8 +425,7 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
     at_once = _write_at_once(map_id, prepared, per_change, authors)
     if at_once is not None:
         base, unlocked.workspace_id, roles = at_once
-        for item in prepared:
-            item.role = roles.get(item.user.pk) if item.user is not None else None
+        _give_roles(prepared, roles)
         if hooks.snapshot_due(revision=base, count=len(prepared)):
             hooks.snapshot_soon(map_id=map_id)
     else:
@@ -456,10 +456,9 @@ def _write_locked(
     map's workspace."""
     with transaction.atomic():
         base, workspace_id, roles = _bump(map_id, len(prepared), authors)
-        for item in prepared:
-            item.role = roles.get(item.user.pk) if item.user is not None else None
-            if not _allowed(item.role, item.parsed):
-                raise _NotTogether
+        _give_roles(prepared, roles)
+        if not all(_allowed(item.role, item.parsed) for item in prepared):
+            raise _NotTogether
         log = _log_insert(map_id, base, prepared)
         # A periodic snapshot falls between two changes (one batch in SNAPSHOT_EVERY / size):
         # write the changes before it, take it, then the rest.
@@ -495,7 +494,8 @@ def _write_at_once(
     batch, workspace, roles), or None when it wrote nothing."""
     updates = _updates([w for ws in per_change for w in ws], after_bump=True)
     statements = [*updates, _log_insert_after_bump(prepared)]
-    bump, bump_params = _bump_at_once(map_id, len(prepared), authors)
+    bump = _bump_sql(len(authors), at_once=True)
+    bump_params = _bump_params(map_id, len(prepared), authors, at_once=True)
     clauses, counts, params = _with_clauses(statements)
     # 1 / 0 when a clause touched no row: an error, so the whole statement rolls back.
     touched = f"1 / least({', '.join(counts)})"
@@ -511,20 +511,9 @@ def _write_at_once(
         return None
     if found is None:
         return None
-    roles = {
-        author: strongest_role(found[3 + 2 * n], found[4 + 2 * n])
-        for n, author in enumerate(authors)
-    }
+    # The row: the map's id, revision and workspace, then two roles per author.
+    roles = _roles_returned(found[3:], authors)
     return int(found[1]) - len(prepared), uuid.UUID(str(found[2])), roles
-
-
-def _bump_at_once(map_id: uuid.UUID, count: int, authors: list[int]) -> Statement:
-    params: list[Any] = [count, timezone.now(), str(map_id)]
-    for author in authors:
-        params += [author, EDITING_MAP_ROLES, author, EDITING_MEMBER_ROLES]
-    for author in authors:
-        params += [author, author]
-    return _bump_at_once_sql(len(authors)), params
 
 
 # The roles that may make field writes (editors and up), from the rules of role_of.
@@ -536,70 +525,72 @@ EDITING_MEMBER_ROLES = [
 ]
 
 
-@functools.cache
-def _bump_at_once_sql(authors: int) -> str:
-    quote = connection.ops.quote_name
-    table = quote(JourneyMap._meta.db_table)
-    access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
-    # Identifiers from the models' metadata; every value is a parameter. Per author: may edit
-    # through an explicit map role or through their workspace membership (role_of's max).
-    may_edit = (
-        f" AND (EXISTS (SELECT 1 FROM {access} WHERE map_id = {table}.id AND user_id = %s"  # noqa: S608
-        " AND role = ANY(%s))"
-        f" OR EXISTS (SELECT 1 FROM {membership} WHERE workspace_id = {table}.workspace_id"
-        " AND user_id = %s AND role = ANY(%s)))"
-    )
-    return (
-        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
-        f"WHERE id = %s{may_edit * authors} RETURNING id, revision, workspace_id{_ROLES * authors}"
-    )
-
-
 def _bump(
     map_id: uuid.UUID, count: int, authors: list[int]
 ) -> tuple[int, uuid.UUID, dict[int, str | None]]:
     """_lock_and_bump for a batch that needs only the revision: the one before the batch, the
     map's workspace (the hooks ask it: whose webhooks hear the change) and each author's role
     (what JourneyMapQuerySet.role_of reads, read here with the lock held)."""
-    params: list[Any] = [count, timezone.now(), str(map_id)]
-    for author in authors:
-        params += [author, author]
     with connection.cursor() as cursor:
-        cursor.execute(_bump_sql(len(authors)), params)
+        cursor.execute(_bump_sql(len(authors)), _bump_params(map_id, count, authors))
         found = cursor.fetchone()
     if found is None:
         raise OpError("not_found", "this map does not exist")
-    roles = {
-        author: strongest_role(found[2 + 2 * n], found[3 + 2 * n])
-        for n, author in enumerate(authors)
-    }
-    return int(found[0]) - count, uuid.UUID(str(found[1])), roles
+    return int(found[0]) - count, uuid.UUID(str(found[1])), _roles_returned(found[2:], authors)
+
+
+def _bump_params(
+    map_id: uuid.UUID, count: int, authors: list[int], *, at_once: bool = False
+) -> list[Any]:
+    params: list[Any] = [count, timezone.now(), str(map_id)]
+    if at_once:
+        for author in authors:
+            params += [author, EDITING_MAP_ROLES, author, EDITING_MEMBER_ROLES]
+    for author in authors:
+        params += [author, author]
+    return params
 
 
 @functools.cache
-def _bump_sql(authors: int) -> str:
-    quote = connection.ops.quote_name
-    table = quote(JourneyMap._meta.db_table)
-    return (
-        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
-        f"WHERE id = %s RETURNING revision, workspace_id{_ROLES * authors}"
-    )
-
-
-def _roles_sql() -> str:
-    """Per author, as RETURNING columns of a map UPDATE: their explicit map role, then their
-    workspace membership's role (what role_of reads). Identifiers from the models' metadata."""
+def _bump_sql(authors: int, *, at_once: bool = False) -> str:
+    """The UPDATE that takes the map's lock and its next revisions, returning the revision,
+    the workspace and, per author, their explicit map role then their workspace membership's
+    role (what role_of reads). `at_once` (_write_at_once): it matches only if every author may
+    edit, through either (role_of's max), and returns the map's id first."""
     quote = connection.ops.quote_name
     table = quote(JourneyMap._meta.db_table)
     access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
-    return (
+    # Identifiers from the models' metadata; every value is a parameter.
+    may_edit = (
+        f" AND (EXISTS (SELECT 1 FROM {access} WHERE map_id = {table}.id AND user_id = %s"  # noqa: S608
+        " AND role = ANY(%s))"
+        f" OR EXISTS (SELECT 1 FROM {membership} WHERE workspace_id = {table}.workspace_id"
+        " AND user_id = %s AND role = ANY(%s)))"
+    )
+    roles = (
         f", (SELECT role FROM {access} WHERE map_id = {table}.id AND user_id = %s LIMIT 1)"  # noqa: S608
         f", (SELECT role FROM {membership} WHERE workspace_id = {table}.workspace_id"
         " AND user_id = %s LIMIT 1)"
     )
+    where = may_edit * authors if at_once else ""
+    returned = "id, revision, workspace_id" if at_once else "revision, workspace_id"
+    return (
+        f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
+        f"WHERE id = %s{where} RETURNING {returned}{roles * authors}"
+    )
 
 
-_ROLES = _roles_sql()
+def _roles_returned(columns: tuple[Any, ...], authors: list[int]) -> dict[int, str | None]:
+    """Each author's role from the bump's role columns (two per author, in order)."""
+    return {
+        author: strongest_role(columns[2 * n], columns[2 * n + 1])
+        for n, author in enumerate(authors)
+    }
+
+
+def _give_roles(prepared: list[_Prepared], roles: dict[int, str | None]) -> None:
+    for item in prepared:
+        item.role = roles.get(item.user.pk) if item.user is not None else None
 
 
 Statement = tuple[str, list[Any]]  # one clause of a WITH (a statement ending RETURNING 1)
@@ -676,11 +667,7 @@ def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Stat
     rows, params = [], []
     for offset, item in enumerate(prepared, start=1):
         rows.append("(%s, %s, %s, %s, %s, %s, %s)")
-        user_id = item.user.pk if item.user else None
-        ops = json.dumps(item.canonical, ensure_ascii=False)
-        session = item.request.session[:64]
-        params += [str(map_id), base + offset, str(item.request.change_id), user_id, session]
-        params += [ops, now]
+        params += [str(map_id), base + offset, *_log_values(item), now]
     sql = (
         f"INSERT INTO {quote(Change._meta.db_table)} "  # noqa: S608 - identifiers from metadata
         f"({', '.join(quote(c) for c in columns)}) VALUES {', '.join(rows)} RETURNING 1"
@@ -688,14 +675,19 @@ def _log_insert(map_id: uuid.UUID, base: int, prepared: list[_Prepared]) -> Stat
     return sql, params
 
 
+def _log_values(item: _Prepared) -> list[Any]:
+    """A change's change_id, actor_id, session and ops, as its log row stores them."""
+    user_id = item.user.pk if item.user else None
+    ops = json.dumps(item.canonical, ensure_ascii=False)
+    return [str(item.request.change_id), user_id, item.request.session[:64], ops]
+
+
 def _log_insert_after_bump(prepared: list[_Prepared]) -> Statement:
     """The batch's rows of the op log for _write_at_once: revisions counted back from the
     bump's, the map's id from it too."""
     params = []
     for offset, item in enumerate(prepared, start=1):
-        ops = json.dumps(item.canonical, ensure_ascii=False)
-        user_id = item.user.pk if item.user else None
-        params += [offset, str(item.request.change_id), user_id, item.request.session[:64], ops]
+        params += [offset, *_log_values(item)]
     return _log_insert_after_bump_sql(len(prepared)), [len(prepared), timezone.now(), *params]
 
 

@@ -96,8 +96,13 @@ def map_hierarchy(*, journey_map: JourneyMap, user: Any) -> dict[str, Any]:
     }
 
 
+def linking_stages(*, journey_map: JourneyMap) -> Any:
+    """The stages of other maps that open this one as their sub-journey (what deleting it
+    unlinks)."""
+    return Stage.objects.filter(subjourney=journey_map).exclude(map=journey_map)
+
+
 def parent_maps(*, journey_map: JourneyMap) -> list[JourneyMap]:
-    """The other maps with a stage that opens this one as its sub-journey (what deleting it
-    unlinks), by title."""
-    parents = Stage.objects.filter(subjourney=journey_map).exclude(map=journey_map)
-    return list(JourneyMap.objects.filter(pk__in=parents.values("map_id")).order_by("title"))
+    """The maps of those stages, by title."""
+    stages = linking_stages(journey_map=journey_map)
+    return list(JourneyMap.objects.filter(pk__in=stages.values("map_id")).order_by("title"))

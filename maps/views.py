@@ -178,6 +178,7 @@ def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
+    can_delete = role_at_least(role, MapRole.OWNER)
     return render(
         request,
         "maps/settings.html",
@@ -185,8 +186,8 @@ def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
             "map": journey_map,
             "form": form,
             "can_edit": can_edit,
-            "can_delete": role_at_least(role, MapRole.OWNER),
-            "parents": parent_maps(journey_map=journey_map),
+            "can_delete": can_delete,
+            "parents": parent_maps(journey_map=journey_map) if can_delete else [],
         },
     )
 
