@@ -29,7 +29,8 @@ async function api(url, { method = "GET", body } = {}) {
   return data;
 }
 
-const can = (role) => RANK[ed.config.role] >= RANK[role];
+// ed.config.role follows the server (access.js); nothing is allowed once access ended.
+const can = (role) => !ed.ended && RANK[ed.config.role] >= RANK[role];
 const mapUrl = (suffix = "") => `/api/maps/${ed.config.map}/${suffix}`;
 
 // --- comments -----------------------------------------------------------------------
@@ -347,6 +348,21 @@ function mount() {
   });
   ed.transport.onRemote((change) => {
     if (change.ops.some((op) => op.type.startsWith("comment."))) loadComments();
+  });
+  // The role changed or access ended (access.js): comment boxes the person may no longer use
+  // close, handing back what they held; the share dialog closes if it offered an owner's tools.
+  let rights = [can("commenter"), can("owner")];
+  document.addEventListener("jm:role", (event) => {
+    const now = [can("commenter"), can("owner")];
+    if (now[0] === rights[0] && now[1] === rights[1]) return;
+    rights = now;
+    const boxes = [...document.querySelectorAll("#jm-comments textarea")];
+    if (!now[0]) event.detail.keep(boxes.map((box) => box.value).filter((v) => v.trim()));
+    const draft = now[0] ? document.querySelector("#jm-comments textarea[data-main]")?.value : "";
+    if (state.open) drawComments();
+    const main = document.querySelector("#jm-comments textarea[data-main]");
+    if (draft && main) main.value = draft; // still allowed to comment: the draft stays
+    if (dialog.open && !now[1]) dialog.close();
   });
   api("/api/notifications/").then((data) => { state.me = data.me; drawComments(); }, () => {});
   loadComments();

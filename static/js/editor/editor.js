@@ -10,6 +10,7 @@ export const ed = {
   config: null,
   transport: null,
   canEdit: false,
+  ended: false, // access to the map ended (access.js): read-only for good, comments included
   phone: false, // a narrow screen: read-only, the phone layout (render.js)
   roving: null, // which grid element is the one Tab stop (render.js rove)
   selection: null, // {type: "item"|"stage"|"lane", id}
@@ -84,6 +85,8 @@ export function commit(ops, { record = true } = {}) {
         ed.undoStack = ed.undoStack.filter((entry) => entry.ops !== ops);
         historyChanged();
       }
+      // Access ended or the role was lowered: the notice (banner.js) says so and keeps the text.
+      if (error && error.kept) return false;
       const reason = refusalReason(error);
       toast(fmt(_("Your change was not saved (%(reason)s). The map shows the saved version."), { reason }), "error");
       return false;

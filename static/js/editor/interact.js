@@ -19,6 +19,7 @@ function typing(target) {
 function inlineEditor(host, value, { multiline, label, onDone }) {
   const field = el(multiline ? "textarea" : "input", { class: "jm-inline", "aria-label": label, maxlength: multiline ? 2000 : 120 });
   field.value = value;
+  field.dataset.original = value; // access.js: what was typed, if editing is taken away
   host.classList.add("jm-editing");
   host.append(field);
   if (multiline) {

@@ -4,7 +4,8 @@
 // - transport: config.transport "socket" (settings.EDITOR_TRANSPORT's default) loads
 //   ./socket.js, "rest" ./transport.js; both export createTransport(config) →
 //   { send(change) → Promise, onRemote(cb), start(rev) }; the socket adds onResync(cb),
-//   onMessage(cb) (e.g. `export` progress) and `connected`.
+//   onMessage(cb) (e.g. `export` progress), `connected`, and onAccess(cb): the role the server
+//   says and access ending, which access.js turns into the editor's role (issue 24).
 // - presence: ./presence.js (showPeers, showEditing, showCursor).
 // - exports: #jm-toolbar-extra is where export-dialog.js mounts its button; a `jm:export`
 //   event on document asks for the export dialog.
@@ -18,6 +19,7 @@ import { initInteractions, addStage, addLane, createLane } from "./interact.js";
 import { initPanel, refreshPanel } from "./panel.js";
 import { initFilters, applyFilters, refreshFilterChoices } from "./filters.js";
 import { initPresentation, open as openPresentation } from "./present.js";
+import { initAccess } from "./access.js";
 import { el } from "./dom.js";
 import { _ } from "./i18n.js";
 
@@ -149,6 +151,9 @@ async function start() {
   ed.phone = window.matchMedia("(max-width: 640px) and (pointer: coarse)").matches;
   ed.canEdit = Boolean(ed.config.canEdit) && !ed.phone;
   if (ed.phone) document.body.classList.add("jm-phone", "jm-read-only");
+  // Where the access notices lead (socket.js): sign in again, back to the dashboard.
+  const bar = document.querySelector(".jm-ed-bar");
+  if (bar) Object.assign(ed.config, { login: bar.dataset.login, dashboard: bar.dataset.dashboard });
   const module = ed.config.transport === "socket" ? await import("./socket.js") : await import("./transport.js");
   ed.transport = module.createTransport(ed.config);
   let doc;
@@ -204,6 +209,7 @@ async function start() {
   renderAll();
   refreshFilterChoices();
   ed.store.subscribe(() => refreshFilterChoices());
+  initAccess(ed.transport); // the welcome's role, and access ending, drive the editor from here
   if (ed.transport.start) ed.transport.start(ed.store.revision);
   window.jmEditor = { ed, commit, select, render: renderAll, toast };
   performance.mark("jm-ready");

@@ -203,6 +203,12 @@ export function initPanel() {
   });
 }
 
+// Draws the open panel again even while typing in it: the role changed (access.js), so its
+// fields become editable or read-only.
+export function redrawPanel() {
+  if (!document.getElementById("jm-panel").hidden) render(ed.selection);
+}
+
 // Keeps the open panel in step with the document (remote edits, undo), unless typing in it.
 export function refreshPanel() {
   const panel = document.getElementById("jm-panel");

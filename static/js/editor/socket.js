@@ -10,21 +10,82 @@
 // - A closed socket is reopened with backoff (0.5 s doubling up to 15 s, ±25 % jitter) and
 //   ?since=<last revision>; one that has heard nothing, not even a pong, for two heartbeats is
 //   treated as closed. A banner says when the connection is lost and when it is back.
+// - Access (issue 24). Closed with 4401 (signed out), 4403 (access removed; on a share link:
+//   the link revoked or expired) or 4404 (map deleted), with the reason as the close frame's
+//   reason or, when refused at connect time, maybe none: no reconnecting, a notice says why
+//   and what to do, and changes still waiting are given up (their typed text kept in the
+//   notice). 4409 (role raised): reconnect at once, the new `welcome` says the role. A role
+//   lowered arrives as an `error` with no id and the new `role`. onAccess listeners hear each
+//   ({kind: "role", role, previous} or {kind: "ended", reason, unsaved}) first and return
+//   what the person was typing that cannot be saved now, for the notice to keep.
 // - The store (state.js) rebases our pending edits over remote ones, so a field with a local
 //   unacknowledged value keeps showing it until the server answers.
 import { showPeers, showEditing, showCursor } from "./presence.js";
-import { el } from "./dom.js";
-import { _ } from "./i18n.js";
+import { banner, hideBanner, keep, notice } from "./banner.js";
+import { _, fmt } from "./i18n.js";
 import { createTransport as createRestTransport } from "./transport.js";
 
 const HEARTBEAT_MS = 20000;
 const PEER_SILENCE_MS = 60000;
 const CURSOR_MS = 60;
+// Closed by the server because access ended: the close code's meaning when no reason is given.
+const ENDED = { 4401: "signed_out", 4403: "access_removed", 4404: "map_gone" };
+const REASONS = ["signed_out", "access_removed", "map_deleted"];
+const CLOSE_ROLE_CHANGED = 4409;
+const RANK = { viewer: 1, commenter: 2, editor: 3, owner: 4 };
+// Fields of ops that hold what someone typed: kept for them when the change cannot be saved.
+const TYPED = ["title", "name", "text", "note", "description", "objective", "scenario"];
+
+export function typedIn(ops) {
+  const texts = [];
+  for (const op of ops || []) {
+    const fields = op.fields || op;
+    for (const key of TYPED) if (typeof fields[key] === "string" && fields[key].trim()) texts.push(fields[key]);
+  }
+  return texts;
+}
+
+// The sign-in page, back to this page afterwards (workspaces/urls.py: LoginView, `next`).
+function signInUrl(config) {
+  return `${config.login || "/login/"}?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
+function endedNotice(config, reason, unsaved) {
+  const dashboard = { href: config.dashboard || "/", text: _("Back to your maps") };
+  const lost = unsaved ? [fmt(_("%(count)s of your edits had not reached the server and could not be saved."), { count: unsaved })] : [];
+  if (reason === "signed_out") {
+    return { title: _("You were signed out."), link: { href: signInUrl(config), text: _("Sign in again") },
+      text: [_("Your session has ended: you signed out in another tab, your password was changed, or your account was turned off. Sign in again to keep working on this map."), ...lost] };
+  }
+  if (reason === "access_removed") {
+    return { title: _("Your access to this map was removed."), link: dashboard,
+      text: [_("You can no longer see its changes or edit it. If you still need it, ask the map's owner to share it with you again."), ...lost] };
+  }
+  if (reason === "map_deleted") {
+    return { title: _("This map was deleted."), link: dashboard,
+      text: [_("The map, or the workspace it was in, was deleted: nobody can open it any more. What is on screen is how it last looked."), ...lost] };
+  }
+  return { title: _("This map is no longer available."), link: dashboard,
+    text: [_("It was deleted, or you can no longer open it."), ...lost] };
+}
+
+function roleNotice(role, previous) {
+  const lowered = RANK[role] < RANK[previous];
+  const couldEdit = RANK[previous] >= RANK.editor;
+  let title;
+  if (role === "viewer") title = couldEdit ? _("Your role on this map is now viewer: you can read but no longer edit.") : _("Your role on this map is now viewer: you can read but no longer comment.");
+  else if (role === "commenter") title = couldEdit ? _("Your role on this map is now commenter: you can comment but no longer edit.") : _("Your role on this map is now commenter: you can now comment, but not edit.");
+  else if (role === "editor") title = lowered ? _("Your role on this map is now editor: you can still edit, but no longer share it or change who has access.") : _("Your role on this map is now editor: you can edit it.");
+  else title = _("Your role on this map is now owner: you can edit it, share it and change who has access.");
+  const phone = !couldEdit && RANK[role] >= RANK.editor && document.body.classList.contains("jm-phone");
+  return { state: lowered ? "lowered" : "raised", title, text: phone ? _("On a phone the map stays read-only: edit it on a larger screen.") : [] };
+}
 
 export function createTransport(config, { WebSocketImpl = window.WebSocket, heartbeatMs = HEARTBEAT_MS } = {}) {
   const remoteListeners = [];
   const resyncListeners = [];
   const messageListeners = [];
+  const accessListeners = [];
   const pending = new Map(); // change id → {change, resolve, reject}
   const peers = new Map(); // session → {peer, seen}
   let socket = null;
@@ -39,6 +100,9 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
   let rest = null; // the REST transport, when this server has no WebSocket endpoint
   let welcomed = false; // the current socket has said welcome
   let heard = 0; // when the current socket last received anything (a pong at least)
+  let role = config.role || null; // as the page was served, then as the server says
+  let ended = null; // why access ended, once it has
+  let roleClosedAt = 0; // when the server last closed with 4409
 
   // --- connection ---------------------------------------------------------------------
 
@@ -70,12 +134,17 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
     welcomed = false;
     if (stopped) return;
     if (!everWelcomed && event.code === 1006) return fallBackToRest();
-    if ([4401, 4403, 4404].includes(event.code)) {
-      banner(_("You no longer have access to this map. Reload the page."), "error");
-      return; // refused: retrying would be refused again
+    if (ENDED[event.code]) return accessEnded(event.code, event.reason);
+    if (event.code === CLOSE_ROLE_CHANGED) {
+      // A raised role: the next welcome says it. Nothing was lost, so no banner and no wait
+      // (unless the server keeps doing it: then the usual backoff).
+      const now = Date.now();
+      const again = now - roleClosedAt < 2000;
+      roleClosedAt = now;
+      if (!again) return connect();
     }
     // 4000: closed here to catch up after a failed gap fetch; not worth a banner.
-    if (wasOnline && event.code !== 4000) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
+    if (wasOnline && event.code !== 4000 && event.code !== CLOSE_ROLE_CHANGED) banner(_("Connection lost. Your edits are kept and will be sent when it is back."), "offline");
     wasOnline = false;
     const delay = Math.min(15000, 500 * 2 ** attempts) * (0.75 + Math.random() / 2);
     attempts += 1;
@@ -131,6 +200,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
     everWelcomed = true;
     welcomed = true;
     me = message.you;
+    roleChanged(message.role);
     attempts = 0;
     if (document.body.dataset.live === "offline") banner(_("Back online."), "online");
     else document.body.dataset.live = "online";
@@ -205,6 +275,8 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
   }
 
   function refused(message) {
+    // A role lowered while connected: `forbidden` with no change id and the new role.
+    if (message.role) roleChanged(message.role);
     const entry = message.id && pending.get(message.id);
     if (!entry) return;
     if (message.code === "rate_limited" || message.code === "unavailable") {
@@ -214,7 +286,47 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
       return;
     }
     pending.delete(message.id);
-    entry.reject({ code: message.code, message: message.message || "", op: message.op });
+    // Refused for want of a role (it was lowered before this change arrived): what it typed
+    // stays in the role's notice instead of vanishing with the rollback.
+    const typed = message.code === "forbidden" ? typedIn(entry.change.ops) : [];
+    if (typed.length) keep(typed);
+    entry.reject({ code: message.code, message: message.message || "", op: message.op, kept: typed.length > 0 });
+  }
+
+  // --- access -------------------------------------------------------------------------
+
+  function tell(event) {
+    const typed = [];
+    for (const callback of accessListeners) typed.push(...(callback(event) || []));
+    return typed;
+  }
+
+  function roleChanged(next) {
+    if (!next || next === role || ended) return;
+    const previous = role;
+    role = next;
+    const typed = tell({ kind: "role", role: next, previous });
+    if (previous === null || !RANK[previous] || !RANK[next]) return keep(typed); // nothing known to compare
+    notice({ ...roleNotice(next, previous), keep: typed });
+  }
+
+  // Access ended (4401/4403/4404): stop for good, and say why and what to do.
+  function accessEnded(code, closeReason) {
+    stopped = true;
+    ended = REASONS.includes(closeReason) ? closeReason : ENDED[code];
+    const unsaved = [...pending.values()];
+    pending.clear();
+    const typed = unsaved.flatMap(({ change }) => typedIn(change.ops));
+    typed.push(...tell({ kind: "ended", code, reason: ended, unsaved: unsaved.length }));
+    for (const [session] of peers) { showEditing(session, null); showCursor(session, null); }
+    peers.clear();
+    me = null;
+    document.getElementById("jm-presence")?.replaceChildren(); // nobody is here for us any more
+    hideBanner();
+    notice({ state: "ended", ...endedNotice(config, ended, unsaved.length), keep: typed });
+    document.body.dataset.live = "ended";
+    // The editor rolls them back quietly: the notice has said it, and kept what they typed.
+    for (const entry of unsaved) entry.reject({ code: "access_ended", message: "", kept: true });
   }
 
   // --- presence -----------------------------------------------------------------------
@@ -275,28 +387,6 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
     grid.addEventListener("pointerleave", () => { cursor = null; sharePresence(); });
   }
 
-  // --- banner -------------------------------------------------------------------------
-
-  let bannerTimer = null;
-  function banner(text, state) {
-    let node = document.getElementById("jm-connection");
-    if (!node) {
-      node = el("div", { id: "jm-connection", class: "jm-connection", role: "status", "aria-live": "polite" });
-      Object.assign(node.style, {
-        position: "fixed", left: "50%", bottom: "1rem", transform: "translateX(-50%)", zIndex: "50",
-        padding: ".5rem 1rem", borderRadius: "8px", color: "#fff", font: "inherit",
-      });
-      document.body.append(node);
-    }
-    node.textContent = text;
-    node.dataset.state = state;
-    node.style.background = state === "online" ? "#166534" : "#b91c1c";
-    node.hidden = false;
-    document.body.dataset.live = state;
-    clearTimeout(bannerTimer);
-    if (state === "online") bannerTimer = setTimeout(() => { node.hidden = true; }, 3000);
-  }
-
   // --- the transport interface --------------------------------------------------------
 
   return {
@@ -315,6 +405,18 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
     },
     onMessage(callback) {
       messageListeners.push(callback);
+    },
+    // callback({kind: "role", role, previous} | {kind: "ended", code, reason, unsaved}) → the
+    // texts the person was typing that cannot be saved now (kept in the notice), or nothing.
+    onAccess(callback) {
+      accessListeners.push(callback);
+    },
+    get role() {
+      return role;
+    },
+    // null, or why access ended: "signed_out", "access_removed", "map_deleted", "map_gone".
+    get ended() {
+      return ended;
     },
     get connected() {
       return !rest && welcomed && socket !== null && socket.readyState === 1;
