@@ -5,7 +5,11 @@
 // not fit) reloads the shared document instead. When the socket is unavailable it polls the
 // shared document, so the view stays current either way; with settings.EDITOR_TRANSPORT
 // "rest" (data-transport) it only polls.
+// When the link stops working the server closes the socket (issue 24): 4403 (or 4401) the link
+// was revoked or has expired, 4404 the map was deleted; the page says which, and what to do.
+// A reload that answers 404 (polling) cannot tell: the template's words cover both.
 import { Store } from "../editor/state.js";
+import { _ } from "../editor/i18n.js";
 import { api, bell, el, labels, revalidating, uuid4, when } from "./common.js";
 import { itemLabel, renderGrid } from "./grid.js";
 
@@ -78,13 +82,24 @@ function applyChange(message) {
   refresh().then(() => { if (revision < message.revision) refresh(); });
 }
 
-function gone() {
+// why: "link" (revoked or expired), "deleted" (the map), or null (a 404: either).
+function gone(why = null) {
   clearInterval(pollTimer);
   if (socket) socket.close();
   document.getElementById("jm-grid").replaceChildren();
+  document.getElementById("jm-share-objective").textContent = "";
+  document.getElementById("jm-share-comments").hidden = true;
+  for (const button of root.querySelectorAll(".jm-sh-head .jm-sh-button")) button.remove();
+  if (why === "link") {
+    document.getElementById("jm-gone-title").textContent = _("This link was revoked or has expired.");
+    document.getElementById("jm-gone-detail").textContent = _("To see the map again, ask the person who shared it with you for a new link.");
+  } else if (why === "deleted") {
+    document.getElementById("jm-gone-title").textContent = _("This map was deleted.");
+    document.getElementById("jm-gone-detail").textContent = _("Nobody can open it any more, with this link or any other.");
+  }
   document.getElementById("jm-gone").hidden = false;
   status.hidden = true;
-  root.dataset.gone = "1";
+  root.dataset.gone = why || "1";
 }
 
 function poll() {
@@ -121,10 +136,10 @@ function connect() {
   socket.addEventListener("close", (event) => {
     socket = null;
     if (root.dataset.gone) return;
-    if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
-      refresh(); // revoked or expired: the document call answers 404 and the page says so
-      return;
-    }
+    // Refused or closed for good: no reconnecting. Said by the close code (its reason, when
+    // there is one, says the same: access_removed, map_deleted).
+    if (event.code === 4401 || event.code === 4403) return gone(event.reason === "map_deleted" ? "deleted" : "link");
+    if (event.code === 4404) return gone("deleted");
     setLive("polling");
     poll();
     setTimeout(connect, 5000);
