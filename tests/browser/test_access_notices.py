@@ -337,6 +337,7 @@ def test_the_editor_turns_read_only_at_once_when_the_role_is_lowered_keeping_wha
     # Everything that edits is gone or disabled; reading and selecting still work.
     assert "jm-read-only" in page.locator("body").get_attribute("class")
     assert page.locator(".jm-add-card, .jm-add-col, .jm-add-lane-row, .jm-handle").count() == 0
+    assert page.locator(".jm-add-point").count() == 0  # nor the emotion curve's "+"
     assert not page.locator("[data-action=add-stage]").first.is_visible()
     assert page.locator("#jm-panel textarea[name=text]").is_disabled()
     assert page.locator("#jm-panel [data-action=delete-selected]").count() == 0
@@ -349,6 +350,45 @@ def test_the_editor_turns_read_only_at_once_when_the_role_is_lowered_keeping_wha
     assert page.evaluate("() => window.jmEditor.ed.transport.connected") is True
     assert len(page.relay.opened) == 1
     shoot(page, "editor-role-lowered-vi")
+    assert page.errors == []
+
+
+def test_a_side_panel_field_being_typed_in_is_kept_when_the_role_drops_to_commenter(
+    asgi_server: AsgiServer, template_map: Any, make_user: Any, browser: Any
+) -> None:
+    editor = grant(template_map, make_user, "editor")
+    page = editor_page(browser, asgi_server, editor, locale="en-US")
+    open_editor(page, asgi_server, template_map)
+    assert page.locator(".jm-add-point").count() > 0  # the emotion curve takes new points
+    first_card(page).click()
+    owner = page.locator("#jm-panel input[name=owner]")
+    owner.fill("Nhóm chăm sóc khách hàng miền Nam")  # typed, not yet committed (no blur)
+
+    page.relay.send({"type": "error", "id": None, "code": "forbidden", "role": "commenter"})
+    page.wait_for_function("() => window.jmEditor.ed.canEdit === false", timeout=2000)
+    notice = page.locator("#jm-access")
+    assert notice.locator(".jm-notice-title").inner_text() == (
+        "Your role on this map is now commenter: you can comment but no longer edit."
+    )
+    assert notice.locator("textarea").input_value() == "Nhóm chăm sóc khách hàng miền Nam"
+    assert page.locator("#jm-panel input[name=owner]").is_disabled()
+    assert page.locator(".jm-add-point, .jm-add-card").count() == 0
+    assert page.locator(".jm-ed-role").inner_text() == "Read only · Commenter"
+    shoot(page, "editor-role-commenter-en")
+    # A commenter still comments.
+    page.locator("[data-action=comments]").click()
+    assert page.locator("#jm-comments textarea[data-main]").count() == 1
+    page.keyboard.press("Escape")
+
+    # Raised again: editable, and the kept text is still there to copy (the notice stays).
+    page.relay.role = "editor"
+    page.relay.close(4409, "role_changed")
+    page.wait_for_function("() => window.jmEditor.ed.canEdit === true", timeout=2000)
+    assert notice.get_attribute("data-state") == "raised"
+    assert notice.locator("textarea").input_value() == "Nhóm chăm sóc khách hàng miền Nam"
+    time.sleep(8.5)
+    assert notice.is_visible()
+    assert page.locator("#jm-panel input[name=owner]").is_enabled()
     assert page.errors == []
 
 
