@@ -372,7 +372,7 @@ if EXPORT_ENGINE not in {"auto", "chromium", "weasyprint"}:
     raise ImproperlyConfigured("EXPORT_ENGINE must be auto, chromium or weasyprint")
 CELERY_BEAT_SCHEDULE = {
     "purge-old-exports": {"task": "maps.purge_exports", "schedule": 6 * 3600.0},
-    "close-expired-share-links": {"task": "workspaces.share_links_expire", "schedule": 60.0},
+    "close-expired-share-links": {"task": "live.share_links_expire", "schedule": 60.0},
     "webhook-action-items-due": {"task": "integrations.action_items_due", "schedule": 3600.0},
 }
 

@@ -28,11 +28,13 @@ class TokenAuthMiddleware(BaseMiddleware):
         headers = dict(scope.get("headers", []))
         raw = headers.get(b"authorization", b"").decode("latin-1")
         if raw.lower().startswith("token "):
-            user = await _user_for_token(raw[6:].strip())
+            key = raw[6:].strip()
+            user = await _user_for_token(key)
             scope = dict(scope)
             scope["token_auth"] = True
             if user is not None:
                 scope["user"] = user
+                scope["token_key"] = key  # checked again when access changes (live/rooms.py)
         return await super().__call__(scope, receive, send)
 
 

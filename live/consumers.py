@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 import uuid
 from collections import deque
 from typing import Any
@@ -41,7 +40,7 @@ from live.rooms import MapRoom, room_join, room_leave
 from live.share_links import ShareLinkSocketMixin
 from maps.ops import OpError
 from maps.services import ChangeRequest, parse_change_id
-from workspaces.sharing import SHARE_REVOKED
+from workspaces.models import MapRole, role_at_least
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +56,11 @@ def _dumps(message: dict[str, Any]) -> str:
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
     joined = False
+    announced = False  # in the map's presence: its leaving is told
     room: MapRoom
     ready = False  # welcome and catch-up sent: the outbox may be flushed
     flusher: asyncio.Task[None] | None = None
+    credentials: services.Credentials
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop without a channel of its own: the map's room hands this
@@ -113,8 +114,9 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         if admission.close is not None or map_id is None:
             await self.close(code=admission.close or services.CLOSE_NO_MAP)
             return
-        self.map_id, self.role, self.role_checked = map_id, admission.role, time.monotonic()
+        self.map_id, self.role, self.role_epoch = map_id, admission.role, admission.epoch
         self.user = user if share is None else None
+        self.credentials = _credentials(self.scope, self.user, admission)
         self.group = f"map.{map_id}"
         self.session = uuid.uuid4().hex[:16]
         self.changes = TokenBucket(*getattr(settings, "LIVE_CHANGE_RATE", (50.0, 100.0)))
@@ -131,17 +133,33 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         self.outbox: deque[tuple[int | None, str]] = deque()
         self.room = await room_join(map_id=map_id, listener=self)
         self.joined = True
-        # Read the revision after joining, so every later change arrives through the room.
-        revision = await database_sync_to_async(services.map_revision)(map_id=map_id)
+        # Read after joining, so every later change (and access change) arrives through the
+        # room; access that changed since the admission is checked again, credentials too.
+        revision, epoch = await database_sync_to_async(services.map_state)(map_id=map_id)
+        if epoch != self.role_epoch and not await self._still_admitted():
+            return
         store = presence_store()
         peers = await store.peers(str(map_id))
         await store.put(str(map_id), self.peer)
+        self.announced = True
         welcome = {"type": "welcome", "revision": revision, "role": self.role, "you": self.peer}
         await self.send(text_data=_dumps({**welcome, "peers": peers}))
         await self._catch_up(since, revision)
         self.ready = True
         self._flush_soon()
         await self._tell_group(presence_message("join", self.peer))
+
+    async def _still_admitted(self) -> bool:
+        epoch, verdicts = await database_sync_to_async(services.access_review)(
+            map_id=self.map_id, sockets=[self.credentials]
+        )
+        verdict = verdicts[self.credentials]
+        if verdict.close is not None:
+            self._leave_room()
+            await self.close(code=verdict.close, reason=verdict.reason)
+            return False
+        self.role, self.role_epoch = verdict.role, epoch or 0
+        return True
 
     async def _catch_up(self, since: int | None, revision: int) -> None:
         if since is None or since >= revision or revision - since > services.CATCH_UP_LIMIT:
@@ -163,11 +181,14 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.share_link_detach()
-        if not self.joined:
-            return
         self._leave_room()
-        await presence_store().remove(str(self.map_id), self.session)
-        await self._tell_group(presence_message("leave", self.peer))
+        await self._leave_presence()
+
+    async def _leave_presence(self) -> None:
+        if self.announced:
+            self.announced = False
+            await presence_store().remove(str(self.map_id), self.session)
+            await self._tell_group(presence_message("leave", self.peer))
 
     def _leave_room(self) -> None:
         if self.joined:
@@ -210,17 +231,16 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         if not self.changes.take():
             await self._error(change_id, "rate_limited", "too many changes: slow down")
             return
-        # The role resolved at connect is re-read every few seconds (so a revoked role bites),
-        # by apply_ops itself when the known one is stale: no extra thread hop.
-        ttl = getattr(settings, "LIVE_ROLE_TTL", 2.0)
-        fresh = time.monotonic() - self.role_checked < ttl
         try:
+            # The role as last checked (live/rooms.py keeps it current), and the access epoch
+            # it was read at: if access changed since, apply_ops reads it again, map locked.
             request = ChangeRequest(
                 actor=self.user,
                 change_id=parse_change_id(change_id),
                 ops=data.get("ops"),
                 session=self.session,
-                role=self.role if fresh else None,
+                role=self.role,
+                role_epoch=self.role_epoch,
             )
             applied = await change_submit(map_id=self.map_id, request=request)
         except OpError as error:
@@ -243,8 +263,6 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             # Already applied: the author gets the same acknowledgement again, nobody else.
             await self.send(text_data=_dumps(applied.message()))
             return
-        if not fresh:
-            self.role, self.role_checked = applied.role, time.monotonic()
         # Published with its batch (live/lanes.py): this socket's copy is the ack.
 
     async def _presence(self, data: dict[str, Any]) -> None:
@@ -301,10 +319,40 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             return
         self._flush_soon()
 
-    def room_notice(self, event: dict[str, Any]) -> None:
-        """Any other group message of the map: share-link revocations."""
-        if event.get("type") == SHARE_REVOKED and self.share_link_id is not None:
-            asyncio.get_running_loop().create_task(self.share_revoked(event))
+    def room_review(self, verdict: services.Verdict, epoch: int) -> None:
+        """From the map's room, after access changed: close, or take the role as it is now.
+        A lowered role stays connected (it may still read) and is told in an `error` naming
+        the new role; a raised one reconnects, and its `welcome` says the role."""
+        if verdict.close is not None:
+            self.access_end(verdict.close, verdict.reason)
+            return
+        before, self.role, self.role_epoch = self.role, verdict.role, epoch
+        if verdict.role == before:
+            return
+        if role_at_least(verdict.role, before or MapRole.VIEWER):
+            self.access_end(services.CLOSE_ROLE_CHANGED, services.REASON_ROLE_CHANGED)
+            return
+        message = {
+            "type": "error",
+            "id": None,
+            "code": "forbidden",
+            "message": f"your role on this map is now {verdict.role}",
+            "role": verdict.role,
+        }
+        self.room_deliver(None, _dumps(message))
+
+    def access_end(self, code: int, reason: str) -> None:
+        """This socket may no longer read the map: out of its room now, so nothing more is
+        handed to it, then closed with `code` and `reason` (docs/protocol.md)."""
+        self.outbox.clear()
+        self._leave_room()
+        self.share_link_detach()
+        asyncio.get_running_loop().create_task(self._close_after_access_end(code, reason))
+
+    async def _close_after_access_end(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):  # the client went away meanwhile
+            await self.close(code=code, reason=reason)
+        await self._leave_presence()
 
     def _flush_soon(self) -> None:
         if self.ready and self.outbox and self.flusher is None:
@@ -338,6 +386,19 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             await self._send_logged(after=self.last, upto=revision - 1)
         await self.send(text_data=text)
         self.last = revision
+
+
+def _credentials(
+    scope: dict[str, Any], user: Any, admission: services.Admission
+) -> services.Credentials:
+    """How this socket was let in, for the checks when access changes (live/rooms.py)."""
+    if admission.link is not None:
+        return services.Credentials(link=str(admission.link.pk))
+    token = scope.get("token_key")
+    if token is not None:
+        return services.Credentials(user=user.pk, token=token)
+    session = scope.get("session")
+    return services.Credentials(user=user.pk, session=getattr(session, "session_key", None))
 
 
 def _echoed_id(raw: Any) -> str | None:

@@ -131,10 +131,14 @@ async def _apply_and_publish(
 
 def changes_event(applied: list[AppliedChange]) -> dict[str, Any]:
     """Applied changes as one channel-layer event, each serialised once: every socket of the
-    map forwards the texts as they are, one `change` message each (MapConsumer.map_changes)."""
+    map forwards the texts as they are, one `change` message each. Each goes with the access
+    epoch it was committed under (live/rooms.py)."""
     return {
         "type": "map.changes",
-        "changes": [[change.revision, group_event(change.message())["text"]] for change in applied],
+        "changes": [
+            [change.revision, group_event(change.message())["text"], change.epoch]
+            for change in applied
+        ],
     }
 
 

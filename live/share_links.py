@@ -1,28 +1,19 @@
-"""What a map socket opened with a share link (`?share=<token>`) needs: to close when the link
-is revoked or expires. A mixin for the map consumer (live/consumers.py), so the rules live with
-the rest of sharing.
+"""What a map socket opened with a share link (`?share=<token>`) needs besides the checks every
+socket gets (live/revocation.py, which closes it when the link is revoked): to close when the
+link expires. A mixin for the map consumer (live/consumers.py), so the rules live with the rest
+of sharing.
 
-Revocation arrives as the SHARE_REVOKED group message sent by `share_link_revoke`; expiry is a
-timer set when the socket is accepted (and the `share_links_expire` sweep as a backstop).
-Close code 4403: the link no longer gives access (PROTOCOL.md).
+Expiry is a timer set when the socket is accepted (and the `share_links_expire` sweep,
+live/tasks.py, as a backstop). Close code 4403: the link no longer gives access (PROTOCOL.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from channels.db import database_sync_to_async
-
+from live.services import CLOSE_NO_ACCESS, REASON_ACCESS_REMOVED
 from workspaces.models import ShareLink
-from workspaces.sharing import share_link_find, share_link_seconds_left
-
-CLOSE_NO_ACCESS = 4403
-
-
-@database_sync_to_async
-def share_link_for(token: str) -> ShareLink | None:
-    return share_link_find(token)
+from workspaces.sharing import share_link_seconds_left
 
 
 class ShareLinkSocketMixin:
@@ -47,10 +38,8 @@ class ShareLinkSocketMixin:
             self._share_expiry = None
 
     async def _share_close(self) -> None:
-        await self.close(code=CLOSE_NO_ACCESS)  # type: ignore[attr-defined]
+        self.access_end(CLOSE_NO_ACCESS, REASON_ACCESS_REMOVED)
 
-    async def share_revoked(self, event: dict[str, Any]) -> None:
-        """Group message `share.revoked`: close if this socket came in through that link."""
-        if self.share_link_id is not None and event.get("link") == self.share_link_id:
-            self.share_link_detach()
-            await self._share_close()
+    def access_end(self, code: int, reason: str) -> None:
+        """Defined by the consumer: leave the map at once and close with this code."""
+        raise NotImplementedError

@@ -162,6 +162,12 @@ class JourneyMap(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.VI)
     next_review = models.DateField(_("next review"), null=True, blank=True)
     revision = models.PositiveIntegerField(default=0)
+    # Moves on, in the same transaction, whenever someone's access to the map may have ended
+    # (live/revocation.py). Every applied change carries the epoch it was committed under, so
+    # a socket's room re-checks who may still read before handing on the first change of a
+    # new epoch: no change made after a revocation reaches the revoked, whatever the order in
+    # which the change and the news of the revocation cross the channel layer.
+    access_epoch = models.PositiveBigIntegerField(default=0)
     template = models.CharField(max_length=80, blank=True)
     personas = models.ManyToManyField("personas.Persona", blank=True, related_name="maps")
     current_state = models.ForeignKey(

@@ -51,6 +51,7 @@ class AppliedChange:
     session: str
     duplicate: bool = False
     role: str | None = None  # the author's role the change was authorized with
+    epoch: int = 0  # the map's access epoch it was committed under (JourneyMap.access_epoch)
 
     def message(self) -> dict[str, Any]:
         """The `change` message of PROTOCOL.md."""
@@ -107,6 +108,7 @@ def apply_ops(
     ops: Any,
     session: str = "",
     role: str | None = None,
+    role_epoch: int | None = None,
     max_ops: int = MAX_OPS_PER_CHANGE,
     announce: bool = True,
 ) -> AppliedChange:
@@ -117,8 +119,11 @@ def apply_ops(
     commit): broadcasting from here would hold a database thread while the loop publishes.
 
     `role` is the caller's role if already known (a socket resolves it once); otherwise it
-    is read from the database. A change id already applied with the same ops returns the
-    first result again; with different ops it is rejected.
+    is read from the database. With `role_epoch`, the map's access epoch the role was read
+    at, the role is read again with the map locked if access changed since (a socket's role
+    may be a moment old: a revoked or lowered role refuses the very next change). A change
+    id already applied with the same ops returns the first result again; with different ops
+    it is rejected.
 
     This is the hot path of live editing: every statement runs with the map row locked, so
     the lock is taken by the statement that bumps the revision, and a re-sent change id is
@@ -132,10 +137,14 @@ def apply_ops(
         role = JourneyMap.objects.role_of(map_id=map_id, user=user)  # before the lock is taken
     try:
         with transaction.atomic():
-            applied = _apply_locked(map_id, user, change_id, parsed, canonical, session, role)
+            applied = _apply_locked(
+                map_id, user, change_id, parsed, canonical, session, role, role_epoch
+            )
             if announce:
                 group = f"map.{map_id}"
-                transaction.on_commit(lambda: broadcast(group=group, message=applied.message()))
+                transaction.on_commit(
+                    lambda: broadcast(group=group, message=applied.message(), epoch=applied.epoch)
+                )
     except (OpError, _AlreadyApplied) as error:
         previous = Change.objects.filter(map_id=map_id, change_id=change_id).first()
         if previous is None:
@@ -214,8 +223,11 @@ def _apply_locked(
     canonical: list[dict[str, Any]],
     session: str,
     role: str | None,
+    role_epoch: int | None,
 ) -> AppliedChange:
     journey_map = _lock_and_bump(map_id)
+    if role_epoch is not None and role_epoch != journey_map.access_epoch and user is not None:
+        role = JourneyMap.objects.role_of(map_id=map_id, user=user)  # as it is now, locked
     _authorize(role, parsed)
     change, map_fields = _change_ops(journey_map, user, change_id, parsed, canonical, session, role)
     if map_fields:
@@ -267,7 +279,13 @@ def _change_ops(
 
 def _applied(journey_map: JourneyMap, change: Change, role: str | None) -> AppliedChange:
     applied = AppliedChange(
-        change.revision, change.change_id, change.ops, change.actor_id, change.session, role=role
+        change.revision,
+        change.change_id,
+        change.ops,
+        change.actor_id,
+        change.session,
+        role=role,
+        epoch=journey_map.access_epoch,
     )
     hooks.after_change(journey_map=journey_map, ops=change.ops, actor_id=applied.actor_id)
     return applied
@@ -282,6 +300,7 @@ class ChangeRequest:
     ops: Any
     session: str = ""
     role: str | None = None  # as for apply_ops: None reads it from the database
+    role_epoch: int | None = None  # as for apply_ops: the access epoch `role` was read at
 
 
 @dataclass
@@ -292,6 +311,7 @@ class _Prepared:
     parsed: list[Any]
     canonical: list[dict[str, Any]]
     role: str | None
+    role_epoch: int | None  # the access epoch `role` was read at, if not read just now
 
 
 def apply_ops_batch(
@@ -318,7 +338,9 @@ def apply_ops_batch(
             results[index] = error
             continue
         canonical = [dump_op(op) for op in parsed]
-        prepared.append(_Prepared(index, user, request, parsed, canonical, request.role))
+        prepared.append(
+            _Prepared(index, user, request, parsed, canonical, request.role, request.role_epoch)
+        )
     if prepared and _writes_only(prepared):
         # Even a batch of one: its roles are read by the statement that takes the lock.
         try:
@@ -327,7 +349,7 @@ def apply_ops_batch(
             prepared = []
         except (OpError, IntegrityError, DataError, _NotTogether):
             for item in prepared:  # rolled back: each alone below, its role read again
-                item.role = None
+                item.role = item.role_epoch = None
             _read_roles(map_id, prepared)
     elif len(prepared) > 1:
         _read_roles(map_id, prepared)
@@ -336,7 +358,7 @@ def apply_ops_batch(
                 for item, applied in zip(prepared, _apply_together(map_id, prepared), strict=True):
                     results[item.index] = applied
                 prepared = []
-            except (OpError, IntegrityError, DataError, _AlreadyApplied):
+            except (OpError, IntegrityError, DataError, _AlreadyApplied, _NotTogether):
                 pass  # rolled back: apply them one by one below
     for item in prepared:
         try:
@@ -347,6 +369,7 @@ def apply_ops_batch(
                 ops=item.request.ops,
                 session=item.request.session,
                 role=item.role,
+                role_epoch=item.role_epoch,
                 announce=False,
             )
         except OpError as error:
@@ -374,6 +397,8 @@ def _read_roles(map_id: uuid.UUID, prepared: list[_Prepared]) -> None:
 def _apply_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[AppliedChange]:
     with transaction.atomic():
         journey_map = _lock_and_bump(map_id, count=len(prepared))
+        if any(item.role_epoch not in (None, journey_map.access_epoch) for item in prepared):
+            raise _NotTogether  # access changed since a role was read: each alone, read again
         done = [
             _change_ops(
                 journey_map,
@@ -422,24 +447,25 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
             apply_op(ctx, op)
         per_change.append(writes)
     authors = sorted({item.user.pk for item in prepared if item.user is not None})
-    at_once = _write_at_once(map_id, prepared, per_change, authors)
-    if at_once is not None:
-        base, unlocked.workspace_id, roles = at_once
-        _give_roles(prepared, roles)
-        if hooks.snapshot_due(revision=base, count=len(prepared)):
+    bumped = _write_at_once(map_id, prepared, per_change, authors)
+    if bumped is not None:
+        _give_roles(prepared, bumped.roles)
+        if hooks.snapshot_due(revision=bumped.base, count=len(prepared)):
             hooks.snapshot_soon(map_id=map_id)
     else:
-        base, unlocked.workspace_id = _write_locked(map_id, prepared, per_change, authors)
+        bumped = _write_locked(map_id, prepared, per_change, authors)
+    unlocked.workspace_id = bumped.workspace_id
     applied = []
     for offset, item in enumerate(prepared, start=1):
         user_id = item.user.pk if item.user else None
         change = AppliedChange(
-            base + offset,
+            bumped.base + offset,
             item.request.change_id,
             item.canonical,
             user_id,
             item.request.session[:64],
             role=item.role,
+            epoch=bumped.epoch,
         )
         # Sent after the commit when the batch went at once (its receivers act on commit).
         hooks.after_change(journey_map=unlocked, ops=item.canonical, actor_id=user_id)
@@ -449,14 +475,14 @@ def _write_together(map_id: uuid.UUID, prepared: list[_Prepared]) -> list[Applie
 
 def _write_locked(
     map_id: uuid.UUID, prepared: list[_Prepared], per_change: list[list[Write]], authors: list[int]
-) -> tuple[int, uuid.UUID]:
+) -> _Bumped:
     """_write_together in a transaction: the revision bump (which reads each author's role,
     so a revoked role bites at once), then every UPDATE and the log insert together. The lock
-    is held for round trips, not for Python. Returns the revision before the batch and the
-    map's workspace."""
+    is held for round trips, not for Python."""
     with transaction.atomic():
-        base, workspace_id, roles = _bump(map_id, len(prepared), authors)
-        _give_roles(prepared, roles)
+        bumped = _bump(map_id, len(prepared), authors)
+        base = bumped.base
+        _give_roles(prepared, bumped.roles)
         if not all(_allowed(item.role, item.parsed) for item in prepared):
             raise _NotTogether
         log = _log_insert(map_id, base, prepared)
@@ -480,18 +506,18 @@ def _write_locked(
                     hooks.before_change(journey_map=journey_map)
                 start = stop
             _run_together([log])
-    return base, workspace_id
+    return bumped
 
 
 def _write_at_once(
     map_id: uuid.UUID, prepared: list[_Prepared], per_change: list[list[Write]], authors: list[int]
-) -> tuple[int, uuid.UUID, dict[int, str | None]] | None:
+) -> _Bumped | None:
     """The batch as one statement in autocommit, so PostgreSQL commits it itself: the bump
     (taking the map's lock), every UPDATE and the log rows, as WITH clauses. Every UPDATE
     and the log read the map's id from the bump, so the lock is always taken first. The
     bump matches only when every author may edit; an UPDATE that finds no row (or a re-used
-    change id) fails the statement, which then writes nothing. Returns (revision before the
-    batch, workspace, roles), or None when it wrote nothing."""
+    change id) fails the statement, which then writes nothing. Returns None when it wrote
+    nothing."""
     updates = _updates([w for ws in per_change for w in ws], after_bump=True)
     statements = [*updates, _log_insert_after_bump(prepared)]
     bump = _bump_sql(len(authors), at_once=True)
@@ -511,9 +537,7 @@ def _write_at_once(
         return None
     if found is None:
         return None
-    # The row: the map's id, revision and workspace, then two roles per author.
-    roles = _roles_returned(found[3:], authors)
-    return int(found[1]) - len(prepared), uuid.UUID(str(found[2])), roles
+    return _Bumped.of(found[1:], len(prepared), authors)  # (the map's id first)
 
 
 # The roles that may make field writes (editors and up), from the rules of role_of.
@@ -525,18 +549,33 @@ EDITING_MEMBER_ROLES = [
 ]
 
 
-def _bump(
-    map_id: uuid.UUID, count: int, authors: list[int]
-) -> tuple[int, uuid.UUID, dict[int, str | None]]:
-    """_lock_and_bump for a batch that needs only the revision: the one before the batch, the
-    map's workspace (the hooks ask it: whose webhooks hear the change) and each author's role
-    (what JourneyMapQuerySet.role_of reads, read here with the lock held)."""
+@dataclass(frozen=True)
+class _Bumped:
+    """What the revision bump of a batch of writes returns: the revision before the batch,
+    the map's workspace (the hooks ask it: whose webhooks hear the change), its access epoch
+    (which the changes carry to the sockets) and each author's role (what
+    JourneyMapQuerySet.role_of reads, read here with the lock held)."""
+
+    base: int
+    workspace_id: uuid.UUID
+    epoch: int
+    roles: dict[int, str | None]
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...], count: int, authors: list[int]) -> _Bumped:
+        """From the bump's row: revision, workspace, epoch, then two roles per author."""
+        roles = _roles_returned(row[3:], authors)
+        return cls(int(row[0]) - count, uuid.UUID(str(row[1])), int(row[2]), roles)
+
+
+def _bump(map_id: uuid.UUID, count: int, authors: list[int]) -> _Bumped:
+    """_lock_and_bump for a batch that needs only the revision and what _Bumped holds."""
     with connection.cursor() as cursor:
         cursor.execute(_bump_sql(len(authors)), _bump_params(map_id, count, authors))
         found = cursor.fetchone()
     if found is None:
         raise OpError("not_found", "this map does not exist")
-    return int(found[0]) - count, uuid.UUID(str(found[1])), _roles_returned(found[2:], authors)
+    return _Bumped.of(found, count, authors)
 
 
 def _bump_params(
@@ -554,9 +593,10 @@ def _bump_params(
 @functools.cache
 def _bump_sql(authors: int, *, at_once: bool = False) -> str:
     """The UPDATE that takes the map's lock and its next revisions, returning the revision,
-    the workspace and, per author, their explicit map role then their workspace membership's
-    role (what role_of reads). `at_once` (_write_at_once): it matches only if every author may
-    edit, through either (role_of's max), and returns the map's id first."""
+    the workspace, the access epoch and, per author, their explicit map role then their
+    workspace membership's role (what role_of reads). `at_once` (_write_at_once): it matches
+    only if every author may edit, through either (role_of's max), and returns the map's id
+    first."""
     quote = connection.ops.quote_name
     table = quote(JourneyMap._meta.db_table)
     access, membership = quote(MapAccess._meta.db_table), quote(Membership._meta.db_table)
@@ -573,7 +613,9 @@ def _bump_sql(authors: int, *, at_once: bool = False) -> str:
         " AND user_id = %s LIMIT 1)"
     )
     where = may_edit * authors if at_once else ""
-    returned = "id, revision, workspace_id" if at_once else "revision, workspace_id"
+    returned = "revision, workspace_id, access_epoch"
+    if at_once:
+        returned = f"id, {returned}"
     return (
         f"UPDATE {table} SET revision = revision + %s, updated_at = %s "  # noqa: S608
         f"WHERE id = %s{where} RETURNING {returned}{roles * authors}"
@@ -735,19 +777,25 @@ def _with_clauses(statements: list[Statement]) -> tuple[str, list[str], list[Any
     return clauses, counts, [param for _, values in statements for param in values]
 
 
-def group_event(message: dict[str, Any]) -> dict[str, Any]:
-    """A server message as the channel-layer event every socket of the map forwards as is."""
+def group_event(message: dict[str, Any], epoch: int | None = None) -> dict[str, Any]:
+    """A server message as the channel-layer event every socket of the map forwards as is;
+    a change also carries the access epoch it was committed under (live/rooms.py)."""
     text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
-    return {"type": "map.message", "text": text, "revision": message.get("revision")}
+    return {
+        "type": "map.message",
+        "text": text,
+        "revision": message.get("revision"),
+        "epoch": epoch,
+    }
 
 
-def broadcast(*, group: str, message: dict[str, Any]) -> None:
+def broadcast(*, group: str, message: dict[str, Any], epoch: int | None = None) -> None:
     """Send a server message to every socket on a map. Serialised once, fanned out as text."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, group_event(message))
+        async_to_sync(layer.group_send)(group, group_event(message, epoch))
     except Exception:
         # The change is committed; sockets that miss it repair the gap from the op log.
         logger.exception("broadcast to %s failed", group)

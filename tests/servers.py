@@ -50,6 +50,13 @@ def wait_for_port(port: int, *, seconds: float = 40, process: Any = None) -> Non
     raise AssertionError(f"nothing listens on port {port} after {seconds} s")
 
 
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's choice), for a test server of its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def shared_test_database_url() -> str:
     """The pytest-django test database, as a DATABASE_URL for server processes."""
     from django.db import connection

@@ -3,26 +3,21 @@
 Share links carry a random token of 256 bits (workspaces.models.new_share_token). A lookup
 narrows candidates by an indexed prefix and then compares the whole token in constant time,
 so response timing does not reveal how much of a guessed token matched.
-Revoking a link (or its expiry) also drops the sockets it opened: `share_link_revoke` tells
-the map's group with a SHARE_REVOKED control message that live/consumers.py handles.
+Taking access away (a role, a link) also closes the sockets it let in: live/revocation.py
+hears of it through the models' signals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-import uuid
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink
 
-# The channel-layer message (group "map.<id>") that closes sockets opened with a link.
-SHARE_REVOKED = "share.revoked"
 TOKEN_PREFIX = 12  # characters used to find candidates; the rest is compared in constant time
 
 
@@ -112,15 +107,6 @@ def share_link_revoke(*, link: ShareLink) -> None:
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.save(update_fields=["revoked_at"])
-        group, link_id = f"map.{link.map_id}", link.pk
-        transaction.on_commit(lambda: share_sockets_drop(group=group, link_id=link_id))
-
-
-def share_sockets_drop(*, group: str, link_id: uuid.UUID) -> None:
-    """Tell every consumer on the map to close the sockets authenticated by this link."""
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, {"type": SHARE_REVOKED, "link": str(link_id)})
 
 
 def share_link_seconds_left(link: ShareLink) -> float | None:

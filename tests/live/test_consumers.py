@@ -240,15 +240,18 @@ async def test_revoking_a_share_link_closes_its_open_socket(journey_map: Any, ow
     raise AssertionError("the socket stayed open")
 
 
-async def test_a_revoked_role_stops_changes_on_an_open_socket(
-    journey_map: Any, role_users: Any, settings: Any
+async def test_a_role_lowered_behind_the_sockets_back_refuses_its_very_next_change(
+    journey_map: Any, role_users: Any
 ) -> None:
-    settings.LIVE_ROLE_TTL = 0
     editor = role_users["viewer"]
     await database_sync_to_async(MapAccess.objects.filter(user=editor).update)(role="editor")
     socket, welcome = await joined(journey_map.pk, editor)
     assert welcome["role"] == "editor"
-    await database_sync_to_async(MapAccess.objects.filter(user=editor).delete)()
+    # A queryset update sends no signal: nothing tells the socket, only the database knows.
+    await database_sync_to_async(MapAccess.objects.filter(user=editor).update)(role="viewer")
+    await database_sync_to_async(JourneyMap.objects.filter(pk=journey_map.pk).update)(
+        access_epoch=journey_map.access_epoch + 1
+    )
     await send_change(socket, [stage_op()])
     assert (await next_of(socket, "error"))["code"] == "forbidden"
     await socket.disconnect()
@@ -389,9 +392,13 @@ async def test_presence_reaches_peers_but_not_the_sender(
         await socket.disconnect()
 
 
-async def test_a_map_that_disappears_refuses_changes_with_not_found(
-    journey_map: Any, owner: Any
+async def test_a_change_to_a_map_that_disappears_is_refused_with_not_found(
+    journey_map: Any, owner: Any, monkeypatch: Any
 ) -> None:
+    from live import revocation
+
+    # The deletion's news is held back, so the socket is still open when its change arrives.
+    monkeypatch.setattr(revocation, "access_announce", lambda **kwargs: None)
     socket, _ = await joined(journey_map.pk, owner)
     await database_sync_to_async(JourneyMap.objects.filter(pk=journey_map.pk).delete)()
     await send_change(socket, [stage_op()])

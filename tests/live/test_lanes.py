@@ -54,8 +54,8 @@ async def test_changes_waiting_on_a_map_go_together_in_one_group_message(journey
     assert [a.revision for a in applied] == [2, 3, 4, 5, 6, 7]
     event = await layer.receive(channel)
     assert event["type"] == "map.changes"
-    assert [revision for revision, _ in event["changes"]] == [2, 3, 4, 5, 6, 7]
-    texts = [json.loads(text) for _, text in event["changes"]]
+    assert [revision for revision, _, _ in event["changes"]] == [2, 3, 4, 5, 6, 7]
+    texts = [json.loads(text) for _, text, _ in event["changes"]]
     assert [t["id"] for t in texts] == [str(r.change_id) for r in requests]
     assert texts[-1]["ops"][0]["fields"] == {"name": "Tên 5"}
     assert await database_sync_to_async(Change.objects.filter(map=journey_map).count)() == 7
@@ -75,7 +75,7 @@ async def test_a_bad_change_in_a_batch_is_refused_to_its_author_alone(journey_ma
     assert isinstance(results[1], OpError) and results[1].code == "not_found"
     assert [r.revision for r in (results[0], results[2])] == [2, 3]  # type: ignore[union-attr]
     event = await layer.receive(channel)
-    assert [revision for revision, _ in event["changes"]] == [2, 3]
+    assert [revision for revision, _, _ in event["changes"]] == [2, 3]
 
 
 async def test_a_batch_the_database_cannot_store_is_an_outage_for_every_author(journey_map, owner):

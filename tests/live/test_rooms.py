@@ -23,16 +23,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 class Listener:
     """A socket as a room sees it."""
 
-    def __init__(self, session: str = "") -> None:
+    def __init__(self, session: str = "", user: int | None = None) -> None:
         self.session = session or uuid.uuid4().hex[:16]
+        self.credentials = live.Credentials(user=user)
         self.got: list[tuple[int | None, str]] = []
-        self.notices: list[dict[str, Any]] = []
+        self.verdicts: list[live.Verdict] = []
 
     def room_deliver(self, revision: int | None, text: str) -> None:
         self.got.append((revision, text))
 
-    def room_notice(self, event: dict[str, Any]) -> None:
-        self.notices.append(event)
+    def room_review(self, verdict: live.Verdict, epoch: int) -> None:
+        self.verdicts.append(verdict)
 
     def revisions(self) -> list[int | None]:
         return [revision for revision, _ in self.got]
@@ -96,12 +97,12 @@ async def test_changes_that_arrive_out_of_order_are_handed_on_in_order(journey_m
     room = await room_join(map_id=journey_map.pk, listener=listener)
     start = room.last
 
-    room.feed([(start + 2, "b"), (start + 3, "c")])
+    room.feed([(start + 2, "b", 0), (start + 3, "c", 0)])
     assert listener.got == []  # held: the one before them is on its way
-    room.feed([(start + 1, "a"), (start + 2, "b")])
+    room.feed([(start + 1, "a", 0), (start + 2, "b", 0)])
 
     assert listener.got == [(start + 1, "a"), (start + 2, "b"), (start + 3, "c")]
-    room.feed([(start + 2, "b")])  # seen before: not again
+    room.feed([(start + 2, "b", 0)])  # seen before: not again
     assert len(listener.got) == 3
     room_leave(room=room, listener=listener)
 
@@ -114,9 +115,9 @@ async def test_a_missing_change_that_arrives_in_time_is_not_read_from_the_log(
     room = await room_join(map_id=journey_map.pk, listener=listener)
     start = room.last
 
-    room.feed([(start + 2, "b")])
+    room.feed([(start + 2, "b", 0)])
     await asyncio.sleep(rooms.GAP_WAIT / 4)
-    room.feed([(start + 1, "a")])
+    room.feed([(start + 1, "a", 0)])
     await asyncio.sleep(rooms.GAP_WAIT * 2)
 
     assert listener.revisions() == [start + 1, start + 2]
@@ -134,7 +135,7 @@ async def test_a_lost_change_is_read_from_the_log_once_for_every_socket_of_the_r
         await room_join(map_id=journey_map.pk, listener=listener)
     lost, late = await apply_unbroadcast(journey_map, owner, 2)
 
-    room.feed([(late, "late")])  # the next change reveals the gap
+    room.feed([(late, "late", 0)])  # the next change reveals the gap
     await until(lambda: len(listeners[2].got) == 2)
 
     assert reads == [(lost - 1, lost)]
@@ -191,7 +192,7 @@ async def test_a_socket_that_reads_slower_than_the_map_changes_is_closed_to_try_
     room = rooms._ROOMS[journey_map.pk]
 
     # More changes at once than the socket may have waiting: all handed over before it sends.
-    room.feed([(welcome["revision"] + n, "{}") for n in range(1, 6)])
+    room.feed([(welcome["revision"] + n, "{}", 0) for n in range(1, 6)])
 
     closed = await socket.receive_output(timeout=3)
     assert closed == {"type": "websocket.close", "code": live.CLOSE_TRY_AGAIN}

@@ -8,8 +8,9 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from live.revocation import ACCESS_CHANGED
 from workspaces.models import MapAccess, Membership, ShareLink
-from workspaces.sharing import SHARE_REVOKED, share_link_find, share_link_revoke
+from workspaces.sharing import share_link_find, share_link_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_a_link_cannot_expire_in_the_past_or_grant_editing(client_for, owner, jo
     assert not ShareLink.objects.exists()
 
 
-def test_revoking_tells_the_map_group_to_drop_the_links_sockets(
+def test_revoking_has_the_maps_sockets_checked_again(
     owner, journey_map, django_capture_on_commit_callbacks
 ):
     link = ShareLink.objects.create(map=journey_map, role="viewer", created_by=owner)
@@ -87,7 +88,7 @@ def test_revoking_tells_the_map_group_to_drop_the_links_sockets(
     with django_capture_on_commit_callbacks(execute=True):
         share_link_revoke(link=link)
     message = async_to_sync(layer.receive)(channel)
-    assert message == {"type": SHARE_REVOKED, "link": str(link.pk)}
+    assert message == {"type": ACCESS_CHANGED, "sessions": []}
 
 
 def test_an_owner_changes_and_removes_a_role(client_for, owner, journey_map, make_user):
