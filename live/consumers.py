@@ -38,6 +38,7 @@ from live.presence import (
 )
 from live.rooms import MapRoom, room_join, room_leave
 from live.share_links import ShareLinkSocketMixin
+from maps.messages import message_text
 from maps.ops import OpError
 from maps.services import ChangeRequest, parse_change_id
 from workspaces.models import MapRole, role_at_least
@@ -48,10 +49,6 @@ MAX_MESSAGE_CHARS = 256 * 1024
 # Messages waiting for a socket whose client reads slower than the map changes (a few seconds
 # of a busy map): past this it is closed with 1013 and catches up when it reconnects.
 OUTBOX_LIMIT = 2000
-
-
-def _dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
 
 
 class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
@@ -143,7 +140,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         await store.put(str(map_id), self.peer)
         self.announced = True
         welcome = {"type": "welcome", "revision": revision, "role": self.role, "you": self.peer}
-        await self.send(text_data=_dumps({**welcome, "peers": peers}))
+        await self.send(text_data=message_text({**welcome, "peers": peers}))
         await self._catch_up(since, revision)
         self.ready = True
         self._flush_soon()
@@ -165,7 +162,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         if since is None or since >= revision or revision - since > services.CATCH_UP_LIMIT:
             self.last = revision
             if since is not None and since != revision:
-                await self.send(text_data=_dumps({"type": "resync", "revision": revision}))
+                await self.send(text_data=message_text({"type": "resync", "revision": revision}))
             return
         self.last = since
         await self._send_logged(after=since, upto=None)
@@ -261,7 +258,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             return
         if applied.duplicate:
             # Already applied: the author gets the same acknowledgement again, nobody else.
-            await self.send(text_data=_dumps(applied.message()))
+            await self.send(text_data=message_text(applied.message()))
             return
         # Published with its batch (live/lanes.py): this socket's copy is the ack.
 
@@ -293,7 +290,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             self.room.repair(upto=revision)
 
     async def _tell_group(self, message: dict[str, Any]) -> None:
-        event = {"type": "map.message", "text": _dumps(message), "session": self.session}
+        event = {"type": "map.message", "text": message_text(message), "session": self.session}
         await self.channel_layer.group_send(self.group, event)
 
     async def _error(self, change_id: Any, code: str, message: str, op: int | None = None) -> None:
@@ -305,7 +302,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         }
         if op is not None:
             body["op"] = op
-        await self.send(text_data=_dumps(body))
+        await self.send(text_data=message_text(body))
 
     def room_deliver(self, revision: int | None, text: str) -> None:
         """From the map's room (live/rooms.py): a change (or presence, revision None) to send.
@@ -339,7 +336,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
             "message": f"your role on this map is now {verdict.role}",
             "role": verdict.role,
         }
-        self.room_deliver(None, _dumps(message))
+        self.room_deliver(None, message_text(message))
 
     def access_end(self, code: int, reason: str) -> None:
         """This socket may no longer read the map: out of its room now, so nothing more is

@@ -5,7 +5,6 @@ repair. Synchronous; the consumer and the rooms call these through database_sync
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils.crypto import constant_time_compare
 from rest_framework.authtoken.models import Token
 
 from journeymap.outages import SOCKET_UNAVAILABLE
+from maps.messages import change_message, message_text
 from maps.models import Change, JourneyMap, strongest_role
 from workspaces.models import MapAccess, Membership, ShareLink
 from workspaces.sharing import share_link_find
@@ -210,15 +210,15 @@ def _live_links(ids: Iterable[str]) -> dict[str, Verdict]:
 
 
 def change_text(change: Change) -> str:
-    """A logged change as the `change` message of PROTOCOL.md, serialised."""
-    message = {
-        "type": "change",
-        "revision": change.revision,
-        "id": str(change.change_id),
-        "ops": change.ops,
-        "actor": {"session": change.session, "user": change.actor_id},
-    }
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+    """A logged change as the `change` message of PROTOCOL.md, serialised as a live one."""
+    message = change_message(
+        revision=change.revision,
+        change_id=change.change_id,
+        ops=change.ops,
+        actor_id=change.actor_id,
+        session=change.session,
+    )
+    return message_text(message)
 
 
 def changes_between(

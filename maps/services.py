@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maps import hooks
+from maps.messages import change_message, message_text
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage, strongest_role
 from maps.ops import (
     COMMENT_OPS,
@@ -55,13 +56,13 @@ class AppliedChange:
 
     def message(self) -> dict[str, Any]:
         """The `change` message of PROTOCOL.md."""
-        return {
-            "type": "change",
-            "revision": self.revision,
-            "id": str(self.change_id),
-            "ops": self.ops,
-            "actor": {"session": self.session, "user": self.actor_id},
-        }
+        return change_message(
+            revision=self.revision,
+            change_id=self.change_id,
+            ops=self.ops,
+            actor_id=self.actor_id,
+            session=self.session,
+        )
 
 
 def parse_change_id(raw: Any) -> uuid.UUID:
@@ -780,10 +781,9 @@ def _with_clauses(statements: list[Statement]) -> tuple[str, list[str], list[Any
 def group_event(message: dict[str, Any], epoch: int | None = None) -> dict[str, Any]:
     """A server message as the channel-layer event every socket of the map forwards as is;
     a change also carries the access epoch it was committed under (live/rooms.py)."""
-    text = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
     return {
         "type": "map.message",
-        "text": text,
+        "text": message_text(message),
         "revision": message.get("revision"),
         "epoch": epoch,
     }
