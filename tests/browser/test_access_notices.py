@@ -258,8 +258,10 @@ def shoot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
-def editor_page(browser: Any, server: AsgiServer, user: Any, locale: str = "vi-VN") -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
+def editor_page(
+    browser: Any, server: AsgiServer, user: Any, locale: str = "vi-VN", **options: Any
+) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale, **options)
     context.add_cookies([session_cookie(user, server.url)])
     page = context.new_page()
     page.errors = []
@@ -498,6 +500,27 @@ def test_the_editor_says_sign_in_again_when_signed_out_and_comes_back_after_sign
     page.wait_for_url(f"{asgi_server.url}/maps/{template_map.pk}/")
     page.wait_for_function("() => window.jmEditor && window.jmEditor.ed.transport.connected")
     assert page.evaluate("() => window.jmEditor.ed.canEdit") is True
+
+
+def test_the_access_notices_have_no_serious_accessibility_violation(
+    asgi_server: AsgiServer, template_map: Any, make_user: Any, browser: Any
+) -> None:
+    from tests.browser.test_accessibility import FAILING_IMPACTS, audit
+
+    editor = grant(template_map, make_user, "editor")
+    # bypass_csp: the pages' CSP (script-src 'self') would refuse the injected axe script.
+    page = editor_page(browser, asgi_server, editor, bypass_csp=True)
+    open_editor(page, asgi_server, template_map)
+    first_card(page).dblclick()
+    page.keyboard.type("Đang gõ dở")
+    page.relay.send({"type": "error", "id": None, "code": "forbidden", "role": "commenter"})
+    page.locator("#jm-access textarea").wait_for()
+    serious = [v for v in audit(page) if v["impact"] in FAILING_IMPACTS]
+    assert serious == [], serious
+    page.relay.close(4404, "map_deleted")
+    page.locator("#jm-access[data-state=ended]").wait_for()
+    serious = [v for v in audit(page) if v["impact"] in FAILING_IMPACTS]
+    assert serious == [], serious
 
 
 @pytest.mark.parametrize(
