@@ -675,7 +675,7 @@ def weasyprint_pdf(html: str, page_spec: PageSpec, *, blocked: list[str] | None 
 
 def engine_name(preferred: str | None = None) -> str:
     """`chromium` when a Chromium is installed (unless settings say otherwise), else WeasyPrint."""
-    choice = preferred or getattr(settings, "EXPORT_ENGINE", "auto")
+    choice = preferred or settings.EXPORT_ENGINE
     if choice == "weasyprint":
         return "weasyprint"
     if chromium_path() is None:

@@ -319,6 +319,10 @@ LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45, minimum=2)
 # Threads per ASGI process applying socket changes; each map always uses the same one (its
 # changes stay in order), different maps commit in parallel. Each holds a database connection.
 LIVE_CHANGE_LANES = env_int("LIVE_CHANGE_LANES", 4, minimum=1)
+# Per socket: changes, and presence messages plus pings, a second (rate, burst). Past them a
+# change is refused with `rate_limited`; extra cursors are dropped (live/consumers.py).
+LIVE_CHANGE_RATE = (50.0, 100.0)
+LIVE_PRESENCE_RATE = (20.0, 20.0)
 # The map documents each process keeps built, by version (maps/document_cache.py): at most
 # this many, and this many bytes of JSON in all (a 600-item map is about 230 KB).
 MAP_DOCUMENT_CACHE_ENTRIES = env_int("MAP_DOCUMENT_CACHE_ENTRIES", 200, minimum=1)

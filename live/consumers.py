@@ -116,8 +116,8 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
         self.credentials = _credentials(self.scope, self.user, admission)
         self.group = f"map.{map_id}"
         self.session = uuid.uuid4().hex[:16]
-        self.changes = TokenBucket(*getattr(settings, "LIVE_CHANGE_RATE", (50.0, 100.0)))
-        self.presences = TokenBucket(*getattr(settings, "LIVE_PRESENCE_RATE", (20.0, 20.0)))
+        self.changes = TokenBucket(*settings.LIVE_CHANGE_RATE)
+        self.presences = TokenBucket(*settings.LIVE_PRESENCE_RATE)
         user_id = self.user.pk if self.user is not None else None
         self.peer = {
             "session": self.session,

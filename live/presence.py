@@ -33,7 +33,7 @@ PALETTE = (
 
 def presence_ttl() -> float:
     """Seconds without a heartbeat after which a session is gone."""
-    return float(getattr(settings, "LIVE_PRESENCE_TTL", 45))
+    return float(settings.LIVE_PRESENCE_TTL)
 
 
 def peer_color(key: str) -> str:
@@ -136,7 +136,7 @@ _store: MemoryPresence | RedisPresence | None = None
 
 def presence_store() -> MemoryPresence | RedisPresence:
     global _store
-    url = getattr(settings, "REDIS_URL", None)
+    url = settings.REDIS_URL
     layer = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
     wanted = RedisPresence if url and "channels_redis" in layer else MemoryPresence
     if not isinstance(_store, wanted):
