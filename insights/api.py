@@ -42,6 +42,12 @@ PARSERS = [JSONParser, MultiPartParser, FormParser]
 LIST_LIMIT = 500
 
 
+def _urls(request: Request) -> dict[str, Any]:
+    """Serializer context that makes `source_file` an absolute URL (the schema's `format:
+    uri`), fetched from the app with the caller's own session or token."""
+    return {"request": request}
+
+
 class WorkspaceInsightsView(APIView):
     parser_classes = PARSERS
 
@@ -64,7 +70,7 @@ class WorkspaceInsightsView(APIView):
             tag=params.get("tag", "")[:100],
             query=params.get("q", "")[:200],
         ).annotate(card_count=Count("links"))[:LIST_LIMIT]
-        return Response(InsightSerializer(insights, many=True).data)
+        return Response(InsightSerializer(insights, many=True, context=_urls(request)).data)
 
     @extend_schema(request=InsightSerializer, responses={201: InsightSerializer})
     def post(self, request: Request, workspace_id: Any) -> Response:
@@ -76,7 +82,8 @@ class WorkspaceInsightsView(APIView):
         insight = insight_create(
             workspace=workspace, actor=signed_in(request.user), fields=serializer.validated_data
         )
-        return Response(InsightSerializer(insight).data, status=status.HTTP_201_CREATED)
+        body = InsightSerializer(insight, context=_urls(request)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class InsightDetailView(APIView):
@@ -86,7 +93,8 @@ class InsightDetailView(APIView):
     def get(self, request: Request, insight_id: Any) -> Response:
         insight, _member = insight_for(request.user, insight_id)
         cards = insight_cards(insight=insight, user=request.user)
-        return Response(InsightDetailSerializer(insight, context={"cards": cards}).data)
+        context = {**_urls(request), "cards": cards}
+        return Response(InsightDetailSerializer(insight, context=context).data)
 
     @extend_schema(request=InsightSerializer, responses=InsightSerializer)
     def patch(self, request: Request, insight_id: Any) -> Response:
@@ -94,7 +102,7 @@ class InsightDetailView(APIView):
         serializer = InsightSerializer(insight, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         insight = insight_update(insight=insight, fields=serializer.validated_data)
-        return Response(InsightSerializer(insight).data)
+        return Response(InsightSerializer(insight, context=_urls(request)).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, insight_id: Any) -> Response:

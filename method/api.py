@@ -162,7 +162,8 @@ class PersonaTemplateCreateView(APIView):
         persona = persona_from_template(
             workspace=workspace, actor=signed_in(request.user), key=key, language=language
         )
-        return Response(PersonaSerializer(persona).data, status=status.HTTP_201_CREATED)
+        body = PersonaSerializer(persona, context={"request": request}).data  # absolute photo URL
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _text_field(body: dict[str, Any], name: str, limit: int, required: bool = False) -> str:

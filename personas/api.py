@@ -25,6 +25,11 @@ def persona_for(user: Any, persona_id: Any) -> Persona:
     return persona
 
 
+def _urls(request: Request) -> dict[str, Any]:
+    """Serializer context that makes `photo` an absolute URL (the schema's `format: uri`)."""
+    return {"request": request}
+
+
 class PersonaListView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("workspace", OpenApiTypes.UUID, required=True)],
@@ -34,7 +39,8 @@ class PersonaListView(APIView):
         if "workspace" not in request.query_params:
             raise ApiError(code="invalid", message="Give ?workspace={id}.")
         workspace = workspace_for(request.user, request.query_params["workspace"])
-        return Response(PersonaSerializer(workspace.personas.all(), many=True).data)
+        personas = workspace.personas.all()
+        return Response(PersonaSerializer(personas, many=True, context=_urls(request)).data)
 
     @extend_schema(
         # PROTOCOL.md: POST /api/personas/?workspace={id} (a "workspace" body field also works).
@@ -51,18 +57,22 @@ class PersonaListView(APIView):
         serializer = PersonaSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         persona = serializer.save(workspace=workspace, created_by=request.user)
-        return Response(PersonaSerializer(persona).data, status=status.HTTP_201_CREATED)
+        body = PersonaSerializer(persona, context=_urls(request)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class PersonaDetailView(APIView):
     @extend_schema(responses=PersonaSerializer)
     def get(self, request: Request, persona_id: Any) -> Response:
-        return Response(PersonaSerializer(persona_for(request.user, persona_id)).data)
+        persona = persona_for(request.user, persona_id)
+        return Response(PersonaSerializer(persona, context=_urls(request)).data)
 
     @extend_schema(request=PersonaSerializer, responses=PersonaSerializer)
     def patch(self, request: Request, persona_id: Any) -> Response:
         persona = persona_for(request.user, persona_id)
-        serializer = PersonaSerializer(persona, data=request.data, partial=True)
+        serializer = PersonaSerializer(
+            persona, data=request.data, partial=True, context=_urls(request)
+        )
         serializer.is_valid(raise_exception=True)
         serializer.save()
         return Response(serializer.data)
