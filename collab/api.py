@@ -218,8 +218,11 @@ class SharedMapView(APIView):
 
 
 def _shared(document: dict[str, Any], link: ShareLink, can_comment: bool) -> dict[str, Any]:
-    """What a link's holder sees of the document: no workspace, no author ids."""
+    """What a link's holder sees of the document: no workspace, no author ids, no persona
+    photos (served to people with access only, journeymap/files.py; the share view draws none)."""
     document.pop("workspace", None)
+    for persona in document.get("personas", []):
+        persona["photo"] = None
     for comment in document["comments"]:
         comment["author"].pop("id", None)
     document["role"] = link.role

@@ -6,6 +6,8 @@ maps' roles): no second model, only these rules.
   linked to cards of those maps, nothing else.
 - Linking an insight to a card needs the editor role on the card's map (maps.access.map_for);
   a viewer or commenter cannot link. Share-link visitors are not users: they reach none of it.
+- An insight's source file goes to whoever may read the insight, checked on every request
+  (`insight_with_file`); nobody else learns that it exists.
 - Anything the caller may not read answers 404, a missing role 403 (as everywhere).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from insights.models import Insight
 from maps.models import JourneyMap
@@ -76,3 +78,18 @@ def insight_for(user: Any, insight_id: Any, *, change: bool = False) -> tuple[In
     if change and not member:
         raise forbidden("Only members of the workspace can change its insights.")
     return insight, member
+
+
+def insight_with_file(user: Any, name: str) -> Insight | None:
+    """The insight whose source file is the stored file `name`, if `user` may read it (the
+    rules above: a member of its workspace, or a reader of a map of that workspace with a card
+    it backs), else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    member_of = Membership.objects.filter(user=user).values("workspace_id")
+    through_maps = Q(
+        links__item__map__in=readable_maps(user).values("id"),
+        links__item__map__workspace_id=F("workspace_id"),
+    )
+    visible = Q(workspace_id__in=member_of) | through_maps
+    return Insight.objects.filter(visible, source_file=name).order_by().first()

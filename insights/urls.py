@@ -1,6 +1,7 @@
 """Routes of insights: the workspace's research evidence, its links to cards, its pages.
 `api_patterns` are included under /api/, `urlpatterns` at /."""
 
+from django.conf import settings
 from django.urls import URLPattern, path
 
 from insights import api, views
@@ -32,4 +33,10 @@ urlpatterns: list[URLPattern] = [
     path("insights/<uuid:insight_id>/", views.insight_detail, name="insight-detail"),
     path("insights/<uuid:insight_id>/edit/", views.insight_edit, name="insight-edit"),
     path("insights/<uuid:insight_id>/delete/", views.insight_remove, name="insight-delete"),
+    # Where the source file field's URLs point (MEDIA_URL): served only after an access check.
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/insights/<str:name>",
+        views.insight_file,
+        name="insight-file",
+    ),
 ]

@@ -8,12 +8,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from insights.access import insight_for, insight_workspace_for, insights_readable
+from insights.access import (
+    insight_for,
+    insight_with_file,
+    insight_workspace_for,
+    insights_readable,
+)
 from insights.forms import InsightForm
 from insights.models import Insight, InsightKind
 from insights.services import (
@@ -24,6 +29,7 @@ from insights.services import (
     insights_filtered,
 )
 from journeymap.api import ApiError
+from journeymap.files import caller, stored_file_response
 from workspaces.current import current_workspace
 
 PAGE_LIMIT = 300
@@ -147,3 +153,13 @@ def insight_remove(request: HttpRequest, insight_id: Any) -> HttpResponse:
     insight_delete(insight=insight)
     messages.success(request, _("Insight deleted."))
     return redirect("insight-list", workspace_id=workspace_id)
+
+
+@require_safe
+def insight_file(request: HttpRequest, name: str) -> HttpResponseBase:
+    """An insight's source file (its stored URL, MEDIA_URL + insights/…), to whoever may read
+    the insight; anyone else gets the same 404 as for no such file."""
+    insight = insight_with_file(caller(request), f"insights/{name}")
+    if insight is None:
+        raise Http404("No such file.")
+    return stored_file_response(request, insight.source_file)

@@ -1,7 +1,10 @@
 """The project's routes: each app's `api_patterns` under /api/ and its pages at /
-(one urls.py per app; docs/architecture.md)."""
+(one urls.py per app; docs/architecture.md).
 
-from django.conf import settings
+Nothing serves MEDIA_ROOT as a directory, in DEBUG or not: persona photos and insight files
+are routed by their apps, which check access on every request (journeymap/files.py), and
+export files only through /api/exports/{id}/file/."""
+
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
@@ -54,11 +57,6 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include(page_patterns)),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "journeymap.errors.bad_request"
 handler404 = "journeymap.errors.not_found"

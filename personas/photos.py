@@ -1,4 +1,5 @@
-"""Persona photos: only real JPEG/PNG/WebP images of sane size, re-encoded on upload.
+"""Persona photos: only real JPEG/PNG/WebP images of sane size, re-encoded on upload, and
+shown only to those who may see the persona.
 
 Re-encoding drops whatever else the file carried (EXIF location, trailing data) and bounds
 what we store; the pixel limit stops decompression bombs before Pillow allocates them.
@@ -13,8 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from personas.models import Persona
+from workspaces.models import MapAccess, Membership
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -52,3 +57,18 @@ def persona_photo_clean(upload: Any) -> ContentFile[bytes]:
     image.save(out, format="PNG" if image.mode == "RGBA" else "JPEG", quality=88)
     extension = "png" if image.mode == "RGBA" else "jpg"
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
+def persona_with_photo(user: Any, name: str) -> Persona | None:
+    """The persona whose photo is the stored file `name`, if `user` may see it: a member of
+    the persona's workspace, or anyone with a role on a map showing the persona (the editor
+    draws its photo). Asked on every request, so a removed member is refused at once.
+    Share-link visitors see no photos: the share view draws no persona."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    member_of = Membership.objects.filter(user=user).values("workspace_id")
+    granted = MapAccess.objects.filter(user=user).values("map_id")
+    visible = (
+        Q(workspace_id__in=member_of) | Q(maps__workspace_id__in=member_of) | Q(maps__in=granted)
+    )
+    return Persona.objects.filter(visible, photo=name).order_by().first()

@@ -9,19 +9,20 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from journeymap.files import caller, stored_file_response
 from personas.models import PERSONA_COLORS, Persona
 from personas.persona_templates import (
     PERSONA_TEMPLATES,
     persona_from_template,
     persona_template_list,
 )
-from personas.photos import MAX_PHOTO_BYTES, persona_photo_clean
+from personas.photos import MAX_PHOTO_BYTES, persona_photo_clean, persona_with_photo
 from touchpoints.catalog import CHANNELS
 from workspaces.current import current_workspace, user_of
 from workspaces.models import Membership
@@ -214,3 +215,13 @@ def persona_delete(request: HttpRequest, persona_id: Any) -> HttpResponse:
     persona.delete()
     messages.success(request, _("Persona deleted."))
     return redirect("persona-list")
+
+
+@require_safe
+def persona_photo(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A persona's photo (its stored URL, MEDIA_URL + personas/…), to those who may see the
+    persona; anyone else, signed in or not, gets the same 404 as for no such file."""
+    persona = persona_with_photo(caller(request), f"personas/{name}")
+    if persona is None:
+        raise Http404("No such file.")
+    return stored_file_response(request, persona.photo)
