@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from insights.models import MAX_TAGS, Insight, tags_clean
+from journeymap.web_urls import WebUrlFormField
 from personas.photos import MAX_PHOTO_BYTES, persona_photo_clean
 
 
@@ -22,9 +23,8 @@ class InsightForm(forms.ModelForm):
         max_length=1000,
         help_text=gettext_lazy("Separated by commas, e.g. checkout, price, mobile."),
     )
-    source_url = forms.URLField(
-        label=gettext_lazy("Source link"), required=False, max_length=1000, assume_scheme="https"
-    )
+    # The API's rule (journeymap/web_urls.py): http(s) only, unsafe characters percent-encoded.
+    source_url = WebUrlFormField(label=gettext_lazy("Source link"), required=False, max_length=1000)
     source_file = forms.ImageField(
         label=gettext_lazy("Source file"),
         required=False,

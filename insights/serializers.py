@@ -3,18 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from insights.models import MAX_TAG_LENGTH, MAX_TAGS, Insight
+from journeymap.web_urls import WebUrlField
 from personas.photos import persona_photo_clean
 from workspaces.serializers import PlainTextMixin
 
 
 class InsightSerializer(PlainTextMixin, serializers.ModelSerializer[Insight]):
-    """An insight; `source_file` is sent as multipart (the persona photo limits apply) and
-    read back as its address; `cards` counts the cards it is linked to, on any map."""
+    """An insight; `source_url` is an http(s) link, stored normalised (unsafe characters
+    percent-encoded); `source_file` is sent as multipart (the persona photo limits apply) and
+    read back as its absolute URL; `cards` counts the cards it is linked to, on any map."""
 
+    source_url = WebUrlField(
+        label=gettext_lazy("Source link"), max_length=1000, required=False, allow_blank=True
+    )
     tags = serializers.ListField(
         child=serializers.CharField(max_length=MAX_TAG_LENGTH),
         max_length=MAX_TAGS,
