@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from collab.activity import workspace_activity
 from collab.models import Notification
+from collab.notifications import notifications_of
 from collab.serializers import MapAccessInviteSerializer, MapMemberSerializer
 from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
@@ -282,14 +283,12 @@ def _me(request: Request) -> Any:
 class NotificationListView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        notes = Notification.objects.filter(recipient=_me(request)).select_related(
-            "map", "comment", "actor"
-        )
+        me = _me(request)
+        notes = notifications_of(me).select_related("map", "comment", "actor")
         if request.query_params.get("unread"):
             notes = notes.filter(read=False)
         rows = [notification_body(n) for n in notes[:100]]
-        unread = Notification.objects.filter(recipient=_me(request), read=False).count()
-        me = _me(request)
+        unread = notifications_of(me).filter(read=False).count()
         return Response(
             {
                 "results": rows,
@@ -313,7 +312,8 @@ class NotificationReadView(APIView):
     def post(self, request: Request) -> Response:
         serializer = NotificationReadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        notes = Notification.objects.filter(recipient=_me(request), read=False)
+        # Only what the caller still sees: the count marked says nothing of the rest.
+        notes = notifications_of(_me(request)).filter(read=False)
         if "ids" in serializer.validated_data:
             notes = notes.filter(pk__in=serializer.validated_data["ids"])
         return Response({"marked": notes.update(read=True)})

@@ -3,7 +3,9 @@
 Run after the comment's change has committed (`comments_changed`, connected to
 maps.hooks.change_applied by collab/apps.py), so a rolled-back change
 notifies nobody. Only people who can see the map are notified: a mention of anyone else is
-just text.
+just text. And only people who still see it read them (`notifications_of`): access is asked
+again whenever the list or the unread count is read, so someone taken off a map stops seeing
+what was said on it at once, and sees it again if given access back.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from collab.models import Notification
@@ -31,6 +33,12 @@ BODY = {
     "vi": "{actor} viết:\n\n{text}\n\nMở bản đồ: {url}\n",
     "en": "{actor} wrote:\n\n{text}\n\nOpen the map: {url}\n",
 }
+
+
+def notifications_of(user: Any) -> QuerySet[Notification]:
+    """The user's notifications about maps they may see now (one subquery, no per-row check)."""
+    visible = JourneyMap.objects.visible_to(user).values("pk")
+    return Notification.objects.filter(recipient=user, map_id__in=visible)
 
 
 def _name(user: Any) -> str:
@@ -141,7 +149,7 @@ def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, reci
     if not recipient.email:
         return
     language = journey_map.language if journey_map.language in SUBJECT else "en"
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    base = settings.SITE_URL.rstrip("/")
     url = f"{base}/maps/{journey_map.pk}/"
     with translation.override(language):
         subject = SUBJECT[language].format(actor=_name(actor), map=journey_map.title)
