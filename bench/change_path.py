@@ -4,9 +4,10 @@ and the broadcast (apply_ops_batch of a single change, as live/lanes.py calls it
 Builds a map in a throwaway PostgreSQL database (`bench_<db name>`, dropped at the end), then
 applies `--runs` single-change batches of one kind and prints the wall time, the process CPU
 and the queries of each. The kinds: a stage rename (what bench/live_latency.py's editors send),
-the same with the role unknown (the socket's role past LIVE_ROLE_TTL), a card's text, and a
-card created (not a plain write: the ORM path). Then a bare `UPDATE … ; COMMIT` of the same
-row, PostgreSQL's floor for a committed change.
+the same with the role unknown (the socket's role past LIVE_ROLE_TTL), a card's text, a card
+created (not a plain write: the ORM path), a viewer's rename (refused: the write path's
+fallbacks) and a batch of five cards created (one transaction for the batch). Then a bare
+`UPDATE … ; COMMIT` of the same row, PostgreSQL's floor for a committed change.
 
     DATABASE_URL=postgres://journeymap:journeymap@127.0.0.1:5432/jm19 \\
         .venv/bin/python bench/change_path.py [--runs 300]
@@ -76,6 +77,7 @@ def measure(runs: int, gap: float = 0.0) -> None:
 
     from maps.documents import map_create
     from maps.services import ChangeRequest, apply_ops, apply_ops_batch
+    from workspaces.models import MapAccess, MapRole
     from workspaces.services import workspace_create
 
     user = User.objects.create_user(username="bench", password=uuid.uuid4().hex)
@@ -93,12 +95,27 @@ def measure(runs: int, gap: float = 0.0) -> None:
         ],
     )
 
-    def one(ops: list[dict[str, Any]], role: str | None) -> None:
+    viewer = User.objects.create_user(username="viewer", password=uuid.uuid4().hex)
+    MapAccess.objects.create(map=journey_map, user=viewer, role=MapRole.VIEWER)
+
+    def one(ops: list[dict[str, Any]], role: str | None, author: Any = user) -> None:
         request = ChangeRequest(
-            actor=user, change_id=uuid.uuid4(), ops=ops, session="bench", role=role
+            actor=author, change_id=uuid.uuid4(), ops=ops, session="bench", role=role
         )
         [result] = apply_ops_batch(map_id=journey_map.pk, requests=[request])
-        assert not isinstance(result, Exception), result
+        assert isinstance(result, Exception) == (author is viewer), result
+
+    def created(n: int, k: int = 0) -> list[dict[str, Any]]:
+        new = {"type": "item.create", "id": str(uuid.uuid4()), "lane": lane, "stage": stage}
+        return [new | {"position": f"b{n:05d}{k}"}]
+
+    def five_created(n: int) -> None:
+        requests = [
+            ChangeRequest(actor=user, change_id=uuid.uuid4(), ops=created(n, k), role="owner")
+            for k in range(5)
+        ]
+        results = apply_ops_batch(map_id=journey_map.pk, requests=requests)
+        assert not any(isinstance(result, Exception) for result in results), results
 
     kinds: dict[str, Callable[[int], Any]] = {
         "stage rename, role known": lambda n: one(
@@ -110,18 +127,11 @@ def measure(runs: int, gap: float = 0.0) -> None:
         "card text, role known": lambda n: one(
             [{"type": "item.update", "id": card, "fields": {"text": f"Thẻ {n}"}}], "owner"
         ),
-        "card created, role known": lambda n: one(
-            [
-                {
-                    "type": "item.create",
-                    "id": str(uuid.uuid4()),
-                    "lane": lane,
-                    "stage": stage,
-                    "position": f"b{n:05d}",
-                }
-            ],
-            "owner",
+        "card created, role known": lambda n: one(created(n), "owner"),
+        "stage rename, viewer refused": lambda n: one(
+            [{"type": "stage.update", "id": stage, "fields": {"name": f"V{n}"}}], None, viewer
         ),
+        "5 cards created, one batch": five_created,
     }
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
