@@ -25,15 +25,7 @@ from collab.serializers import MapAccessInviteSerializer, MapMemberSerializer
 from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
 from maps.access import map_for
-from maps.document_cache import (
-    IF_NONE_MATCH,
-    DocumentVersion,
-    conditional,
-    documents,
-    etag_matches,
-    not_modified,
-)
-from maps.services import map_document
+from maps.document_cache import IF_NONE_MATCH, document_revalidated
 from workspaces.access import forbidden, not_found, parse_uuid, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink, role_at_least
 from workspaces.serializers import UserSerializer, display_name
@@ -209,13 +201,14 @@ class SharedMapView(APIView):
         if link is None:
             raise not_found("share link")
         can_comment = link.role == ShareLink.Role.COMMENTER and bool(request.user.is_authenticated)
-        version = DocumentVersion.of(link.map)
         link_state = (str(link.pk), str(can_comment), str(link.allow_export), str(link.expires))
-        etag = version.etag("share", link.role, hidden=link_state)
-        if etag_matches(request.headers.get("If-None-Match"), etag):
-            return not_modified(etag)
-        cached = documents.get(version, lambda: map_document(journey_map=link.map))
-        return conditional(Response(_shared(cached.document(), link, can_comment)), etag)
+        return document_revalidated(
+            journey_map=link.map,
+            if_none_match=request.headers.get("If-None-Match"),
+            shown=("share", link.role),
+            hidden=link_state,
+            respond=lambda document: Response(_shared(document, link, can_comment)),
+        )
 
 
 def _shared(document: dict[str, Any], link: ShareLink, can_comment: bool) -> dict[str, Any]:
@@ -246,7 +239,7 @@ class SharedChangeView(APIView):
             raise not_found("share link")
         if link.role != ShareLink.Role.COMMENTER:
             raise forbidden("This link is for viewing only.")
-        from maps.api import change_apply
+        from maps.rest import change_apply
 
         # The stronger of the link's role and the person's own role on the map.
         own = link.map.role_of(request.user)

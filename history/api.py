@@ -23,9 +23,9 @@ from history.timeline import map_timeline
 from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
 from maps.access import map_for
-from maps.api import revision_param
 from maps.models import JourneyMap, Version
 from maps.ops import OpError
+from maps.rest import revision_param
 from maps.revisions import document_at
 from workspaces.access import forbidden
 from workspaces.models import MapRole
@@ -133,7 +133,7 @@ class RestoreView(APIView):
                 journey_map=journey_map, actor=request.user, revision=revision, role=role
             )
         except OpError as error:
-            from maps.api import op_error_response
+            from maps.rest import op_error_response
 
             raise op_error_response(error) from None
         return Response({"revision": new_revision})

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from maps.models import Change, JourneyMap
-from maps.revisions import State, _users, document_at, reduce_op
+from maps.revisions import State, document_at, reduce_op, users_by_id
 from personas.models import Persona
 
 MAX_CHANGES = 400  # changes read per timeline page
@@ -214,7 +214,7 @@ def map_timeline(
         .order_by("revision")
         .values("revision", "actor_id", "session", "ops", "created_at")
     )
-    users = _users(c["actor_id"] for c in changes)
+    users = users_by_id(c["actor_id"] for c in changes)
     state = State(document_at(journey_map=journey_map, revision=start))
     groups: list[dict[str, Any]] = []
     for change in changes:

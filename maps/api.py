@@ -33,6 +33,7 @@ from maps.document_cache import (
 from maps.documents import PortableDocument, document_export, document_import, map_create
 from maps.models import JourneyMap, MapType
 from maps.ops import OpError
+from maps.rest import change_apply, revision_param
 from maps.revisions import RevisionError, document_at
 from maps.serializers import (
     ChangeRequestSerializer,
@@ -45,40 +46,6 @@ from maps.subjourneys import map_hierarchy
 from workspaces.access import parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole
 
-STATUS_OF_CODE = {
-    "bad_message": status.HTTP_400_BAD_REQUEST,
-    "invalid_op": status.HTTP_400_BAD_REQUEST,
-    "not_found": status.HTTP_409_CONFLICT,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-    "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
-}
-
-
-def op_error_response(error: OpError) -> ApiError:
-    extra = {"op": error.op} if error.op is not None else {}
-    return ApiError(
-        code=error.code, message=error.message, status_code=STATUS_OF_CODE[error.code], extra=extra
-    )
-
-
-def change_apply(request: Request, journey_map: JourneyMap, role: str, body: Any) -> Any:
-    """Apply a change sent over REST: the same path, errors and result as the socket."""
-    if not isinstance(body, dict):
-        raise ApiError(code="bad_message", message='A change is {"id", "ops"}.')
-    try:
-        change_id = services.parse_change_id(body.get("id"))
-        return services.apply_ops(
-            map_id=journey_map.pk,
-            actor=request.user,
-            change_id=change_id,
-            ops=body.get("ops"),
-            role=role,
-            session=f"rest:{request.user.pk}",
-        )
-    except OpError as error:
-        raise op_error_response(error) from None
-
 
 def _pydantic_error(error: PydanticValidationError) -> ApiError:
     first = error.errors()[0]
@@ -88,18 +55,6 @@ def _pydantic_error(error: PydanticValidationError) -> ApiError:
         for e in error.errors()[:20]
     ]
     return ApiError(code="invalid", message=f"{where}: {first['msg']}", details=details)
-
-
-def revision_param(raw: Any, journey_map: JourneyMap, name: str = "revision") -> int:
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        raise ApiError(code="invalid", message=f"{name} must be an integer.") from None
-    if not 0 <= value <= journey_map.revision:
-        raise ApiError(
-            code="invalid", message=f"{name} must be between 0 and {journey_map.revision}."
-        )
-    return value
 
 
 def document_response(request: Request, journey_map: JourneyMap, role: str) -> HttpResponseBase:

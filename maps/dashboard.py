@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from maps.models import JourneyMap, LaneKind, MapType, Stage
 from personas.models import Persona
 from workspaces.current import current_membership
+from workspaces.forms import WorkspaceForm
 from workspaces.models import Workspace
-from workspaces.views import WorkspaceForm
 
 SORTS = {
     "updated": ("-updated_at",),

@@ -183,3 +183,25 @@ documents = DocumentCache(
     max_entries=settings.MAP_DOCUMENT_CACHE_ENTRIES,
     max_bytes=settings.MAP_DOCUMENT_CACHE_BYTES,
 )
+
+
+def document_revalidated(
+    *,
+    journey_map: JourneyMap,
+    if_none_match: str | None,
+    shown: tuple[str, ...],
+    hidden: tuple[str, ...] = (),
+    respond: Callable[[dict[str, Any]], HttpResponseBase],
+) -> HttpResponseBase:
+    """A response made of the map's current document, validated by its ETag (`shown` and
+    `hidden` as DocumentVersion.etag takes them, naming what else the response depends on):
+    304 when the caller's copy is current, with nothing built; else `respond(document)`, the
+    document built once per version for every caller."""
+    from maps.services import map_document  # services' read model uses nothing of this module
+
+    version = DocumentVersion.of(journey_map)
+    etag = version.etag(*shown, hidden=hidden)
+    if etag_matches(if_none_match, etag):
+        return not_modified(etag)
+    cached = documents.get(version, lambda: map_document(journey_map=journey_map))
+    return conditional(respond(cached.document()), etag)

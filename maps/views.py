@@ -7,7 +7,6 @@ persona.attach/detach ops), so it lands in the op log and reaches open editors.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -18,9 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pydantic import ValidationError as PydanticValidationError
 
-from maps.documents import PortableDocument, document_import
+from maps.documents import document_import
+from maps.forms import ImportForm
 from maps.models import Audience, JourneyMap, Language, MapStatus, MapType
 from maps.ops import OpError
 from maps.services import apply_ops, map_delete
@@ -28,30 +27,6 @@ from maps.subjourneys import parent_maps
 from personas.models import Persona
 from workspaces.current import current_workspace
 from workspaces.models import MapRole, role_at_least
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Journeymap JSON file"))
-
-    def clean_file(self) -> PortableDocument:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(_("The file must be 5 MB or smaller."))
-        try:
-            data = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise forms.ValidationError(_("This file is not JSON.")) from None
-        try:
-            return PortableDocument.model_validate(data)
-        except PydanticValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise forms.ValidationError(
-                _("This is not a Journeymap document (%(where)s: %(problem)s).")
-                % {"where": where, "problem": first["msg"]}
-            ) from None
 
 
 @login_required

@@ -16,9 +16,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from maps.documents import map_create
+from maps.forms import ImportForm
 from maps.models import Language, MapType
 from maps.ops import OpError
-from maps.views import ImportForm
 from method.library import all_templates
 from method.workspace_templates import template_document, workspace_template_summaries
 from workspaces.current import current_workspace

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 
 from journeymap.api import ApiError
 from maps.access import map_for
-from maps.api import op_error_response
 from maps.models import Item, ItemKind, LaneKind
 from maps.ops import OpError
+from maps.rest import op_error_response
 from maps.services import AppliedChange, apply_ops
 from portfolio.models import SolutionLink
 from workspaces.access import forbidden, not_found, parse_uuid

@@ -4,6 +4,7 @@ the apps built on it, and no two apps import each other, directly or round a loo
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +97,80 @@ def test_the_allowed_arrows_themselves_form_no_loop():
 
     for app in APPS:
         visit(app, [])
+
+
+# What the apps built on maps may import from it (docs/architecture.md, "The surface of maps"):
+# its models and rules, the one change path and its messages, the read models, and what REST
+# views share. Its views, API, pages, admin, caches of pages and the live path's statements are
+# its own.
+MAPS_PUBLIC = {
+    "maps.access",
+    "maps.document_cache",
+    "maps.documents",
+    "maps.forms",
+    "maps.hooks",
+    "maps.item_schema",
+    "maps.messages",
+    "maps.models",
+    "maps.ops",
+    "maps.rest",
+    "maps.revisions",
+    "maps.services",
+    "maps.subjourneys",
+}
+# Modules no other app imports: the HTTP entry points of each app.
+ENTRY_POINTS = {"views", "api", "editor_views", "urls", "admin"}
+
+
+@functools.cache
+def cross_app_imports() -> list[tuple[str, str, list[str]]]:
+    """(file, module, names) of every import of another app's module, by any app."""
+    found = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    modules = [(node.module, [alias.name for alias in node.names])]
+                elif isinstance(node, ast.Import):
+                    modules = [(alias.name, []) for alias in node.names]
+                else:
+                    continue
+                for module, names in modules:
+                    top = module.split(".")[0]
+                    if top in APPS and top != app:
+                        if module == top:  # `from maps import hooks`: the names are modules
+                            for name in names:
+                                found.append((str(path.relative_to(ROOT)), f"{top}.{name}", []))
+                        else:
+                            found.append((str(path.relative_to(ROOT)), module, names))
+    return found
+
+
+def test_no_app_imports_another_apps_views_api_or_admin():
+    wrong = [
+        (file, module)
+        for file, module, _ in cross_app_imports()
+        if module.split(".")[-1] in ENTRY_POINTS
+    ]
+    assert wrong == []
+
+
+def test_no_app_imports_another_apps_private_names():
+    wrong = [
+        (file, module, name)
+        for file, module, names in cross_app_imports()
+        for name in names
+        if name.startswith("_")
+    ]
+    assert wrong == []
+
+
+def test_the_apps_built_on_maps_use_only_its_public_surface():
+    wrong = [
+        (file, module)
+        for file, module, _ in cross_app_imports()
+        if module.startswith("maps.") and module not in MAPS_PUBLIC
+    ]
+    assert wrong == []

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workspaces.current import set_current_workspace, user_of
+from workspaces.forms import WorkspaceForm
 from workspaces.models import Membership, Workspace
 from workspaces.services import membership_set, workspace_create
 
@@ -59,10 +60,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         set_current_workspace(request, workspace)
         return redirect("dashboard")
     return render(request, "registration/signup.html", {"form": form})
-
-
-class WorkspaceForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Workspace name"), max_length=120)
 
 
 @login_required
