@@ -17,9 +17,11 @@ RUN useradd --create-home --uid 1000 journeymap
 WORKDIR /app
 
 COPY pyproject.toml ./
-# The project installs its dependencies only (no package of its own), before the code is
-# copied, so a code change does not reinstall them.
-RUN pip install . && rm -rf build *.egg-info
+COPY requirements/constraints.txt requirements/
+# The project installs its runtime dependencies only (no package of its own, no dev extra:
+# Chromium is driven without Playwright), at the tested versions of the constraints file,
+# before the code is copied, so a code change does not reinstall them.
+RUN pip install -c requirements/constraints.txt . && rm -rf build *.egg-info
 
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \

@@ -3,19 +3,35 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The tested versions of every package (make lock rewrites it); pyproject.toml has the ranges.
+CONSTRAINTS := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test lint format worker bench messages clean
+.PHONY: install lock run serve test lint format worker bench messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --upgrade -c $(CONSTRAINTS) pip
+	$(BIN)/python -m pip install -q -c $(CONSTRAINTS) -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## Pin anew: resolve pyproject.toml's ranges to today's newest versions in a throwaway
+## virtualenv and write them to requirements/constraints.txt (its header is kept). Then
+## `make clean install lint test`, and commit the diff if all passes.
+LOCK_VENV := var/lock-venv
+lock:
+	rm -rf $(LOCK_VENV) && $(PY) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install -q -e '.[dev]'
+	{ sed -n '/^#/p' $(CONSTRAINTS); \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
+	    | grep -v -E '^(setuptools|wheel)=='; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf $(LOCK_VENV)
 
 ## Install, migrate, create the demo account and map, and serve HTTP + WebSocket.
 ## (No per-message deflate on sockets: see the Dockerfile.)
