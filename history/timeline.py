@@ -10,112 +10,66 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
+
 from maps.models import Change, JourneyMap
 from maps.revisions import State, document_at, reduce_op, users_by_id
 from personas.models import Persona
 
 MAX_CHANGES = 400  # changes read per timeline page
 
+# An item kind counted ("3 cards"); `n` picks the plural form.
 KINDS = {
-    "en": {
-        "card": ("card", "cards"),
-        "touchpoint": ("touchpoint", "touchpoints"),
-        "emotion": ("emotion point", "emotion points"),
-        "metric": ("metric", "metrics"),
-        "action": ("action item", "action items"),
-    },
-    "vi": {
-        "card": ("thẻ", "thẻ"),
-        "touchpoint": ("điểm chạm", "điểm chạm"),
-        "emotion": ("điểm cảm xúc", "điểm cảm xúc"),
-        "metric": ("chỉ số", "chỉ số"),
-        "action": ("việc cần làm", "việc cần làm"),
-    },
+    "card": ngettext_lazy("%(n)s card", "%(n)s cards", "n"),
+    "touchpoint": ngettext_lazy("%(n)s touchpoint", "%(n)s touchpoints", "n"),
+    "emotion": ngettext_lazy("%(n)s emotion point", "%(n)s emotion points", "n"),
+    "metric": ngettext_lazy("%(n)s metric", "%(n)s metrics", "n"),
+    "action": ngettext_lazy("%(n)s action item", "%(n)s action items", "n"),
 }
 PHRASES = {
-    "en": {
-        "map.title": "renamed the map to “{name}”",
-        "map.fields": "changed the map's {name}",
-        "persona.attach": "added persona {name}",
-        "persona.detach": "removed persona {name}",
-        "stage.create": "added stage {name}",
-        "stage.create.n": "added {n} stages",
-        "stage.rename": "renamed stage {old} → {name}",
-        "stage.update": "edited stage {name}",
-        "stage.move": "moved stage {name}",
-        "stage.delete": "deleted stage {name}",
-        "lane.create": "added lane {name}",
-        "lane.create.n": "added {n} lanes",
-        "lane.rename": "renamed lane {old} → {name}",
-        "lane.update": "edited lane {name}",
-        "lane.move": "moved lane {name}",
-        "lane.delete": "deleted lane {name}",
-        "item.create": "added {count} to {name}",
-        "item.update": "edited {count} in {name}",
-        "item.move": "moved {count} to {name}",
-        "item.delete": "deleted {count} from {name}",
-        "link.create": "linked {n} pairs of items",
-        "link.delete": "removed {n} links",
-        "comment.create": "commented on {name}",
-        "comment.reply": "replied to a comment on {name}",
-        "comment.update": "edited a comment",
-        "comment.resolve": "resolved a comment",
-        "comment.reopen": "reopened a comment",
-        "comment.delete": "deleted a comment",
-        "someone": "Someone",
-    },
-    "vi": {
-        "map.title": "đổi tên bản đồ thành “{name}”",
-        "map.fields": "sửa {name} của bản đồ",
-        "persona.attach": "thêm chân dung {name}",
-        "persona.detach": "bỏ chân dung {name}",
-        "stage.create": "thêm giai đoạn {name}",
-        "stage.create.n": "thêm {n} giai đoạn",
-        "stage.rename": "đổi tên giai đoạn {old} → {name}",
-        "stage.update": "sửa giai đoạn {name}",
-        "stage.move": "di chuyển giai đoạn {name}",
-        "stage.delete": "xoá giai đoạn {name}",
-        "lane.create": "thêm hàng {name}",
-        "lane.create.n": "thêm {n} hàng",
-        "lane.rename": "đổi tên hàng {old} → {name}",
-        "lane.update": "sửa hàng {name}",
-        "lane.move": "di chuyển hàng {name}",
-        "lane.delete": "xoá hàng {name}",
-        "item.create": "thêm {count} vào {name}",
-        "item.update": "sửa {count} ở {name}",
-        "item.move": "chuyển {count} sang {name}",
-        "item.delete": "xoá {count} khỏi {name}",
-        "link.create": "nối {n} cặp thẻ",
-        "link.delete": "bỏ {n} liên kết",
-        "comment.create": "bình luận về {name}",
-        "comment.reply": "trả lời một bình luận về {name}",
-        "comment.update": "sửa một bình luận",
-        "comment.resolve": "đánh dấu đã xử lý một bình luận",
-        "comment.reopen": "mở lại một bình luận",
-        "comment.delete": "xoá một bình luận",
-        "someone": "Ai đó",
-    },
+    "map.title": gettext_lazy("renamed the map to “%(name)s”"),
+    "map.fields": gettext_lazy("changed the map's %(name)s"),
+    "persona.attach": gettext_lazy("added persona %(name)s"),
+    "persona.detach": gettext_lazy("removed persona %(name)s"),
+    "stage.create": gettext_lazy("added stage %(name)s"),
+    # Only said of two or more (one is named: "added stage …").
+    "stage.create.n": gettext_lazy("added %(n)s stages"),
+    "stage.rename": gettext_lazy("renamed stage %(old)s → %(name)s"),
+    "stage.update": gettext_lazy("edited stage %(name)s"),
+    "stage.move": gettext_lazy("moved stage %(name)s"),
+    "stage.delete": gettext_lazy("deleted stage %(name)s"),
+    "lane.create": gettext_lazy("added lane %(name)s"),
+    "lane.create.n": gettext_lazy("added %(n)s lanes"),
+    "lane.rename": gettext_lazy("renamed lane %(old)s → %(name)s"),
+    "lane.update": gettext_lazy("edited lane %(name)s"),
+    "lane.move": gettext_lazy("moved lane %(name)s"),
+    "lane.delete": gettext_lazy("deleted lane %(name)s"),
+    # %(count)s is a counted item kind (KINDS): "added 3 cards to Awareness".
+    "item.create": gettext_lazy("added %(count)s to %(name)s"),
+    "item.update": gettext_lazy("edited %(count)s in %(name)s"),
+    "item.move": gettext_lazy("moved %(count)s to %(name)s"),
+    "item.delete": gettext_lazy("deleted %(count)s from %(name)s"),
+    "link.create": gettext_lazy("linked %(n)s pairs of items"),
+    "link.delete": gettext_lazy("removed %(n)s links"),
+    "comment.create": gettext_lazy("commented on %(name)s"),
+    "comment.reply": gettext_lazy("replied to a comment on %(name)s"),
+    "comment.update": gettext_lazy("edited a comment"),
+    "comment.resolve": gettext_lazy("resolved a comment"),
+    "comment.reopen": gettext_lazy("reopened a comment"),
+    "comment.delete": gettext_lazy("deleted a comment"),
 }
 MAP_FIELD_NAMES = {
-    "en": {
-        "objective": "objective",
-        "type": "type",
-        "audience": "audience",
-        "scenario": "scenario",
-        "status": "status",
-        "language": "language",
-        "next_review": "review date",
-    },
-    "vi": {
-        "objective": "mục tiêu",
-        "type": "loại",
-        "audience": "đối tượng",
-        "scenario": "kịch bản",
-        "status": "trạng thái",
-        "language": "ngôn ngữ",
-        "next_review": "ngày rà soát",
-    },
+    "objective": pgettext_lazy("a map field named in the timeline", "objective"),
+    "type": pgettext_lazy("a map field named in the timeline", "type"),
+    "audience": pgettext_lazy("a map field named in the timeline", "audience"),
+    "scenario": pgettext_lazy("a map field named in the timeline", "scenario"),
+    "status": pgettext_lazy("a map field named in the timeline", "status"),
+    "language": pgettext_lazy("a map field named in the timeline", "language"),
+    "next_review": pgettext_lazy("a map field named in the timeline", "review date"),
 }
+LANGUAGES = {"vi", "en"}
 
 Event = tuple[str, str, str, str]  # phrase key, name, old name, item kind
 
@@ -125,14 +79,14 @@ def _snippet(text: str) -> str:
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
 
-def _events(state: State, op: dict[str, Any], language: str) -> list[Event]:
+def _events(state: State, op: dict[str, Any]) -> list[Event]:
     """What one op did, named from the document just before it."""
-    kind, _, verb = op["type"].partition(".")
+    kind, _dot, verb = op["type"].partition(".")
     if kind == "map":
         out: list[Event] = []
         if "title" in op["fields"]:
             out.append(("map.title", op["fields"]["title"], "", ""))
-        others = [MAP_FIELD_NAMES[language][f] for f in op["fields"] if f != "title"]
+        others = [str(MAP_FIELD_NAMES[f]) for f in op["fields"] if f != "title"]
         if others:
             out.append(("map.fields", ", ".join(others), "", ""))
         return out
@@ -181,32 +135,35 @@ def _comment_target(state: State, op: dict[str, Any]) -> str:
     return state.stages.get(stage_id or "", {}).get("name", "?")
 
 
-def _phrase(event: Event, count: int, language: str) -> str:
+def _phrase(event: Event, count: int) -> str:
     key, name, old, item_kind = event
-    phrases = PHRASES[language]
     if key in {"stage.create", "lane.create"} and count > 1:
-        return phrases[f"{key}.n"].format(n=count)
+        return str(PHRASES[f"{key}.n"] % {"n": count})
     if item_kind:
-        singular, plural = KINDS[language][item_kind]
-        return phrases[key].format(count=f"{count} {singular if count == 1 else plural}", name=name)
-    return phrases[key].format(name=name, old=old, n=count)
+        return str(PHRASES[key] % {"count": KINDS[item_kind] % {"n": count}, "name": name})
+    return str(PHRASES[key] % {"name": name, "old": old, "n": count})
 
 
-def _first_name(user: Any, language: str) -> str:
+def _first_name(user: Any) -> str:
     if user is None:
-        return PHRASES[language]["someone"]
-    return user.first_name or user.get_full_name() or user.username
+        return _("Someone")
+    return str(user.first_name or user.get_full_name() or user.username)
 
 
 def map_timeline(
     *, journey_map: JourneyMap, language: str = "vi", before: int | None = None
 ) -> dict[str, Any]:
-    """Newest first: groups of consecutive changes by one person within one minute.
+    """Newest first: groups of consecutive changes by one person within one minute, said in
+    `language` (English if it is neither vi nor en).
 
     `before` pages back: only changes with revision <= before. Returns the entries and the
     revision to ask for next (or None at the beginning).
     """
-    language = language if language in PHRASES else "en"
+    with translation.override(language if language in LANGUAGES else "en"):
+        return _timeline(journey_map=journey_map, before=before)
+
+
+def _timeline(*, journey_map: JourneyMap, before: int | None) -> dict[str, Any]:
     end = journey_map.revision if before is None else min(before, journey_map.revision)
     start = max(end - MAX_CHANGES, 0)
     changes = list(
@@ -244,79 +201,56 @@ def map_timeline(
         when = change["created_at"].isoformat()
         for op in change["ops"]:
             last["ops"][op["type"]] += 1
-            for event in _events(state, op, language):
+            for event in _events(state, op):
                 last["events"][event] += 1
             reduce_op(state, op, actor=change["actor_id"], users=users, when=when)
-    entries = [_entry(group, users, language) for group in reversed(groups)]
+    entries = [_entry(group, users) for group in reversed(groups)]
     return {"results": entries, "next": start if start > 0 else None}
 
 
-RESTORED = {"en": "restored revision {n}", "vi": "khôi phục phiên bản {n}"}
+RESTORED = gettext_lazy("restored revision %(n)s")
 # A group with more distinct phrases than this reads as counts ("added 5 stages, 40 items").
 MAX_PHRASES = 6
 VERBS = {
-    "en": {
-        "create": "added",
-        "update": "edited",
-        "move": "moved",
-        "delete": "deleted",
-        "attach": "added",
-        "detach": "removed",
-        "resolve": "resolved",
-    },
-    "vi": {
-        "create": "thêm",
-        "update": "sửa",
-        "move": "di chuyển",
-        "delete": "xoá",
-        "attach": "thêm",
-        "detach": "bỏ",
-        "resolve": "xử lý",
-    },
+    "create": pgettext_lazy("what someone did, in the timeline", "added"),
+    "update": pgettext_lazy("what someone did, in the timeline", "edited"),
+    "move": pgettext_lazy("what someone did, in the timeline", "moved"),
+    "delete": pgettext_lazy("what someone did, in the timeline", "deleted"),
+    "attach": pgettext_lazy("what someone did, in the timeline", "added"),
+    "detach": pgettext_lazy("what someone did, in the timeline", "removed"),
+    "resolve": pgettext_lazy("what someone did, in the timeline", "resolved"),
 }
+# What was changed, counted ("40 items"); `n` picks the plural form.
 NOUNS = {
-    "en": {
-        "map": ("map detail", "map details"),
-        "persona": ("persona", "personas"),
-        "stage": ("stage", "stages"),
-        "lane": ("lane", "lanes"),
-        "item": ("item", "items"),
-        "link": ("link", "links"),
-        "comment": ("comment", "comments"),
-    },
-    "vi": {
-        "map": ("thông tin bản đồ", "thông tin bản đồ"),
-        "persona": ("chân dung", "chân dung"),
-        "stage": ("giai đoạn", "giai đoạn"),
-        "lane": ("hàng", "hàng"),
-        "item": ("mục", "mục"),
-        "link": ("liên kết", "liên kết"),
-        "comment": ("bình luận", "bình luận"),
-    },
+    "map": ngettext_lazy("%(n)s map detail", "%(n)s map details", "n"),
+    "persona": ngettext_lazy("%(n)s persona", "%(n)s personas", "n"),
+    "stage": ngettext_lazy("%(n)s stage", "%(n)s stages", "n"),
+    "lane": ngettext_lazy("%(n)s lane", "%(n)s lanes", "n"),
+    "item": ngettext_lazy("%(n)s item", "%(n)s items", "n"),
+    "link": ngettext_lazy("%(n)s link", "%(n)s links", "n"),
+    "comment": ngettext_lazy("%(n)s comment", "%(n)s comments", "n"),
 }
 
 
-def _condensed(ops: Counter[str], language: str) -> list[str]:
+def _condensed(ops: Counter[str]) -> list[str]:
     """Counts per verb and kind of object, in the order they first happened."""
     phrases = []
     for op_type, count in ops.items():
-        kind, _, verb = op_type.partition(".")
+        kind, _dot, verb = op_type.partition(".")
         verb = "update" if kind == "map" else verb
-        singular, plural = NOUNS[language][kind]
-        noun = singular if count == 1 else plural
-        phrases.append(f"{VERBS[language].get(verb, verb)} {count} {noun}")
+        phrases.append(f"{VERBS.get(verb, verb)} {NOUNS[kind] % {'n': count}}")
     return phrases
 
 
-def _entry(group: dict[str, Any], users: dict[int, Any], language: str) -> dict[str, Any]:
+def _entry(group: dict[str, Any], users: dict[int, Any]) -> dict[str, Any]:
     user = users.get(group["actor_id"]) if group["actor_id"] is not None else None
-    name = _first_name(user, language)
+    name = _first_name(user)
     if group["restore"] is not None:
-        phrases = [RESTORED[language].format(n=group["restore"])]
+        phrases = [str(RESTORED % {"n": group["restore"]})]
     elif len(group["events"]) > MAX_PHRASES:
-        phrases = _condensed(group["ops"], language)
+        phrases = _condensed(group["ops"])
     else:
-        phrases = [_phrase(event, count, language) for event, count in group["events"].items()]
+        phrases = [_phrase(event, count) for event, count in group["events"].items()]
     author = None
     if user is not None:
         author = {

@@ -125,7 +125,7 @@ ENTRY_POINTS = {"views", "api", "editor_views", "urls", "admin"}
 @functools.cache
 def cross_app_imports() -> list[tuple[str, str, list[str]]]:
     """(file, module, names) of every import of another app's module, by any app."""
-    found = []
+    found: list[tuple[str, str, list[str]]] = []
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" in path.parts:
