@@ -106,6 +106,7 @@ def test_the_allowed_arrows_themselves_form_no_loop():
 MAPS_PUBLIC = {
     "maps.access",
     "maps.document_cache",
+    "maps.document_types",
     "maps.documents",
     "maps.forms",
     "maps.hooks",
