@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from fractional_indexing import generate_n_keys_between
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
+from maps.item_schema import ItemAttributes
 from maps.models import Audience, JourneyMap, LaneKind, Language, MapStatus, MapType, Phase
-from maps.ops import MAX_ITEMS, MAX_LANES, MAX_STAGES, Color, ItemAttributes, Position, Text
+from maps.op_values import Color, Position, Text
+from maps.ops import MAX_ITEMS, MAX_LANES, MAX_STAGES
 from maps.services import AppliedChange, apply_ops, map_document
 from personas.models import Persona
 from workspaces.models import MapAccess, MapRole, Workspace
@@ -33,11 +35,11 @@ class DocModel(BaseModel):
 
 
 class MapPart(DocModel):
-    title: Text(200, min_length=1)  # type: ignore[valid-type]
-    objective: Text(4000) = ""  # type: ignore[valid-type]
+    title: Annotated[str, Text(200, min_length=1)]
+    objective: Annotated[str, Text(4000)] = ""
     type: MapType = MapType.CURRENT
     audience: Audience = Audience.B2C
-    scenario: Text(4000) = ""  # type: ignore[valid-type]
+    scenario: Annotated[str, Text(4000)] = ""
     status: MapStatus = MapStatus.DRAFT
     language: Language = Language.VI
     next_review: dt.date | None = None
@@ -45,38 +47,38 @@ class MapPart(DocModel):
 
 class PersonaPart(DocModel):
     id: Ref
-    name: Text(120, min_length=1)  # type: ignore[valid-type]
-    quote: Text(300) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Text(120, min_length=1)]
+    quote: Annotated[str, Text(300)] = ""
     color: Color = ""
     segment: Literal["b2b", "b2c"] = "b2c"
-    age: Text(40) = ""  # type: ignore[valid-type]
-    location: Text(120) = ""  # type: ignore[valid-type]
-    gender: Text(60) = ""  # type: ignore[valid-type]
-    income: Text(80) = ""  # type: ignore[valid-type]
-    job_title: Text(120) = ""  # type: ignore[valid-type]
-    company: Text(120) = ""  # type: ignore[valid-type]
-    industry: Text(120) = ""  # type: ignore[valid-type]
+    age: Annotated[str, Text(40)] = ""
+    location: Annotated[str, Text(120)] = ""
+    gender: Annotated[str, Text(60)] = ""
+    income: Annotated[str, Text(80)] = ""
+    job_title: Annotated[str, Text(120)] = ""
+    company: Annotated[str, Text(120)] = ""
+    industry: Annotated[str, Text(120)] = ""
     decision_maker: bool = False
-    interests: Text(2000) = ""  # type: ignore[valid-type]
-    media_habits: Text(2000) = ""  # type: ignore[valid-type]
-    favourite_brands: Text(2000) = ""  # type: ignore[valid-type]
-    buying_behaviour: Text(2000) = ""  # type: ignore[valid-type]
-    goals: Text(2000) = ""  # type: ignore[valid-type]
-    challenges: Text(2000) = ""  # type: ignore[valid-type]
-    pain_points: Text(2000) = ""  # type: ignore[valid-type]
-    excites: Text(2000) = ""  # type: ignore[valid-type]
-    frustrates: Text(2000) = ""  # type: ignore[valid-type]
-    day_in_life: Text(4000) = ""  # type: ignore[valid-type]
-    channels: list[Text(40)] = Field(default_factory=list, max_length=40)  # type: ignore[valid-type]
-    buying_triggers: Text(2000) = ""  # type: ignore[valid-type]
-    information_needs: Text(2000) = ""  # type: ignore[valid-type]
-    research: Text(4000) = ""  # type: ignore[valid-type]
+    interests: Annotated[str, Text(2000)] = ""
+    media_habits: Annotated[str, Text(2000)] = ""
+    favourite_brands: Annotated[str, Text(2000)] = ""
+    buying_behaviour: Annotated[str, Text(2000)] = ""
+    goals: Annotated[str, Text(2000)] = ""
+    challenges: Annotated[str, Text(2000)] = ""
+    pain_points: Annotated[str, Text(2000)] = ""
+    excites: Annotated[str, Text(2000)] = ""
+    frustrates: Annotated[str, Text(2000)] = ""
+    day_in_life: Annotated[str, Text(4000)] = ""
+    channels: list[Annotated[str, Text(40)]] = Field(default_factory=list, max_length=40)
+    buying_triggers: Annotated[str, Text(2000)] = ""
+    information_needs: Annotated[str, Text(2000)] = ""
+    research: Annotated[str, Text(4000)] = ""
 
 
 class StagePart(DocModel):
     id: Ref
-    name: Text(120, min_length=1)  # type: ignore[valid-type]
-    description: Text(2000) = ""  # type: ignore[valid-type]
+    name: Annotated[str, Text(120, min_length=1)]
+    description: Annotated[str, Text(2000)] = ""
     phase: Phase | Literal[""] = ""
     color: Color = ""
     position: Position | None = None
@@ -88,8 +90,8 @@ class StagePart(DocModel):
 class LanePart(DocModel):
     id: Ref
     kind: LaneKind
-    title: Text(120, min_length=1)  # type: ignore[valid-type]
-    description: Text(500) = ""  # type: ignore[valid-type]
+    title: Annotated[str, Text(120, min_length=1)]
+    description: Annotated[str, Text(500)] = ""
     collapsed: bool = False
     position: Position | None = None
 
@@ -100,15 +102,15 @@ class ItemPart(ItemAttributes):
     stage: Ref
     kind: str | None = None  # informative: the lane decides the kind
     position: Position | None = None
-    persona: Ref | None = None  # type: ignore[assignment]
-    fixes: Ref | None = None  # type: ignore[assignment]
+    persona: Ref | None = None
+    fixes: Ref | None = None
 
 
 class LinkPart(DocModel):
     id: Ref
     source: Ref
     target: Ref
-    label: Text(120) = ""  # type: ignore[valid-type]
+    label: Annotated[str, Text(120)] = ""
 
 
 class PortableDocument(DocModel):

@@ -13,25 +13,20 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import User
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Strict,
-    StringConstraints,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from journeymap.text import clean_text
+from maps.item_schema import (
+    ATTRIBUTES_OF_KIND,
+    ITEM_DEFAULTS,
+    NULL_REFUSED,
+    NULLABLE_ATTRIBUTES,
+    ItemAttributes,
+    limit_of,
+)
 from maps.models import (
     ActionStatus,
     Audience,
     Comment,
-    EmotionVariant,
-    Evidence,
     Item,
     ItemKind,
     JourneyMap,
@@ -44,9 +39,9 @@ from maps.models import (
     OpportunityStatus,
     Phase,
     Stage,
-    Trend,
     item_kind_for_lane,
 )
+from maps.op_values import Color, Flag, Id, Name, Position, Text
 from maps.subjourneys import reaches, subjourney_edges
 from personas.models import Persona
 from touchpoints.catalog import CHANNELS_BY_KEY
@@ -69,39 +64,6 @@ class OpError(Exception):
         self.op = op
 
 
-def _at_most(max_length: int) -> Callable[[str], str]:
-    # NFC can lengthen text (some code points are excluded from composition), so the limit
-    # is checked again on what will be stored: a varchar must never overflow into a 500.
-    def check(value: str) -> str:
-        if len(value) > max_length:
-            raise ValueError(f"String should have at most {max_length} characters")
-        return value
-
-    return check
-
-
-def Text(max_length: int, *, min_length: int = 0) -> Any:
-    return Annotated[
-        str,
-        Strict(),
-        StringConstraints(max_length=max_length, min_length=min_length),
-        AfterValidator(clean_text),
-        AfterValidator(_at_most(max_length)),
-    ]
-
-
-Name = Text(120, min_length=1)
-Position = Annotated[str, Strict(), StringConstraints(pattern=r"^[0-9A-Za-z]{1,64}$")]
-Color = Annotated[str, Strict(), StringConstraints(pattern=r"^(#[0-9a-fA-F]{6})?$")]
-Rating = Annotated[int, Strict(), Field(ge=1, le=5)]
-Score = Annotated[int, Strict(), Field(ge=-2, le=2)]
-Reach = Annotated[int, Strict(), Field(ge=0, le=1_000_000_000)]
-Percent = Annotated[int, Strict(), Field(ge=0, le=100)]
-Flag = Annotated[bool, Strict()]
-Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
-Id = uuid.UUID
-
-
 class Fields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -117,11 +79,11 @@ class Op(BaseModel):
 
 
 class MapFields(Fields):
-    title: Text(200, min_length=1) | None = None  # type: ignore[valid-type]
-    objective: Text(4000) | None = None  # type: ignore[valid-type]
+    title: Annotated[str, Text(200, min_length=1)] | None = None
+    objective: Annotated[str, Text(4000)] | None = None
     type: MapType | None = None
     audience: Audience | None = None
-    scenario: Text(4000) | None = None  # type: ignore[valid-type]
+    scenario: Annotated[str, Text(4000)] | None = None
     status: MapStatus | None = None
     language: Language | None = None
     next_review: dt.date | None = None
@@ -143,8 +105,8 @@ class PersonaDetach(Op):
 
 
 class StageFields(Fields):
-    name: Name | None = None  # type: ignore[valid-type]
-    description: Text(2000) | None = None  # type: ignore[valid-type]
+    name: Name | None = None
+    description: Annotated[str, Text(2000)] | None = None
     phase: Phase | Literal[""] | None = None
     color: Color | None = None
     subjourney: Id | None = None  # a map of the workspace detailing the stage; null unlinks
@@ -153,9 +115,9 @@ class StageFields(Fields):
 class StageCreate(Op):
     type: Literal["stage.create"]
     id: Id
-    name: Name  # type: ignore[valid-type]
+    name: Name
     position: Position
-    description: Text(2000) = ""  # type: ignore[valid-type]
+    description: Annotated[str, Text(2000)] = ""
     phase: Phase | Literal[""] = ""
     color: Color = ""
     subjourney: Id | None = None
@@ -168,8 +130,8 @@ class StageUpdate(Op):
 
 
 class LaneFields(Fields):
-    title: Name | None = None  # type: ignore[valid-type]
-    description: Text(500) | None = None  # type: ignore[valid-type]
+    title: Name | None = None
+    description: Annotated[str, Text(500)] | None = None
     collapsed: Flag | None = None
 
 
@@ -177,9 +139,9 @@ class LaneCreate(Op):
     type: Literal["lane.create"]
     id: Id
     kind: LaneKind
-    title: Name  # type: ignore[valid-type]
+    title: Name
     position: Position
-    description: Text(500) = ""  # type: ignore[valid-type]
+    description: Annotated[str, Text(500)] = ""
     collapsed: Flag = False
 
 
@@ -214,74 +176,13 @@ class LaneDelete(Delete):
     type: Literal["lane.delete"]
 
 
-class ItemAttributes(BaseModel):
-    """Every attribute an item may carry; which ones a kind accepts is ATTRIBUTES_OF_KIND."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: Text(2000) | None = None  # type: ignore[valid-type]
-    color: Color | None = None
-    evidence: Evidence | None = None
-    source: Text(1000) | None = None  # type: ignore[valid-type]
-    channel: Annotated[str, Strict(), StringConstraints(max_length=40)] | None = None
-    online: Flag | None = None
-    owner: Text(120) | None = None  # type: ignore[valid-type]
-    impact: Rating | None = None
-    importance: Rating | None = None
-    phase: Phase | Literal[""] | None = None
-    score: Score | None = None
-    note: Text(1000) | None = None  # type: ignore[valid-type]
-    persona: Id | None = None
-    variant: EmotionVariant | None = None
-    name: Text(120) | None = None  # type: ignore[valid-type]
-    value: Number | None = None
-    target: Number | None = None
-    unit: Text(20) | None = None  # type: ignore[valid-type]
-    trend: Trend | Literal[""] | None = None
-    due: dt.date | None = None
-    status: ActionStatus | OpportunityStatus | Literal[""] | None = None
-    fixes: Id | None = None
-    effort: Rating | None = None
-    reach: Reach | None = None
-    confidence: Percent | None = None
-
-
-COMMON_ATTRIBUTES = {"text", "color", "evidence", "source"}
-# A card's scores and workflow matter in an opportunities lane (the portfolio lists those);
-# any card may carry them, so that moving a card between lanes loses nothing.
-OPPORTUNITY_ATTRIBUTES = {"impact", "effort", "reach", "confidence", "status", "owner", "due"}
-ATTRIBUTES_OF_KIND: dict[str, set[str]] = {
-    ItemKind.CARD: COMMON_ATTRIBUTES | OPPORTUNITY_ATTRIBUTES,
-    ItemKind.TOUCHPOINT: COMMON_ATTRIBUTES
-    | {"channel", "online", "owner", "impact", "importance", "phase"},
-    ItemKind.EMOTION: COMMON_ATTRIBUTES | {"score", "note", "persona", "variant"},
-    ItemKind.METRIC: COMMON_ATTRIBUTES | {"name", "value", "target", "unit", "trend"},
-    ItemKind.ACTION: COMMON_ATTRIBUTES | {"owner", "due", "status", "fixes"},
-}
-# Attributes that may be cleared with null; the others take "" or a value.
-NULLABLE_ATTRIBUTES = {
-    "online",
-    "impact",
-    "effort",
-    "reach",
-    "confidence",
-    "importance",
-    "score",
-    "persona",
-    "value",
-    "target",
-    "due",
-    "fixes",
-}
-
-
 class ItemCreate(ItemAttributes):
     type: Literal["item.create"]
     id: Id
     lane: Id
     stage: Id
     position: Position
-    text: Text(2000) = ""  # type: ignore[valid-type]
+    text: Annotated[str, Text(limit_of("text"))] = ""  # unlike an update, never null
 
 
 class ItemFields(ItemAttributes, Fields):
@@ -311,7 +212,7 @@ class LinkCreate(Op):
     id: Id
     source: Id
     target: Id
-    label: Text(120) = ""  # type: ignore[valid-type]
+    label: Annotated[str, Text(120)] = ""
 
 
 class LinkDelete(Delete):
@@ -324,7 +225,7 @@ class CommentCreate(Op):
     item: Id | None = None
     stage: Id | None = None
     parent: Id | None = None
-    text: Text(4000, min_length=1)  # type: ignore[valid-type]
+    text: Annotated[str, Text(4000, min_length=1)]
 
     @model_validator(mode="after")
     def one_target(self) -> CommentCreate:
@@ -336,7 +237,7 @@ class CommentCreate(Op):
 class CommentUpdate(Op):
     type: Literal["comment.update"]
     id: Id
-    text: Text(4000, min_length=1)  # type: ignore[valid-type]
+    text: Annotated[str, Text(4000, min_length=1)]
 
 
 class CommentResolve(Op):
@@ -682,7 +583,7 @@ def _check_attributes(ctx: Context, kind: str, values: dict[str, Any]) -> dict[s
         raise OpError("invalid_op", f"status: a {kind} item's status is one of {known}")
     for name, value in values.items():
         if value is None and name not in NULLABLE_ATTRIBUTES:
-            if name in {"evidence", "status"}:
+            if name in NULL_REFUSED:
                 raise OpError("invalid_op", f"{name}: may not be null")
             values[name] = ""
     channel = values.get("channel")
@@ -697,12 +598,6 @@ def _check_attributes(ctx: Context, kind: str, values: dict[str, Any]) -> dict[s
     if "persona" in values:
         values["persona_id"] = values.pop("persona")
     return values
-
-
-ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
-    ItemKind.EMOTION: {"score": 0, "variant": EmotionVariant.AS_IS},
-    ItemKind.ACTION: {"status": ActionStatus.TODO},
-}
 
 
 def op_item_create(ctx: Context, op: ItemCreate) -> None:

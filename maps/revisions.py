@@ -17,9 +17,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from maps.item_schema import (
+    ITEM_BLANK,
+    ITEM_COMMON,
+    ITEM_DEFAULTS,
+    ITEM_FIELDS_OF_KIND,
+    NULLABLE_ATTRIBUTES,
+)
 from maps.mentions import mentioned_usernames
 from maps.models import Change, JourneyMap, Version, item_kind_for_lane
-from maps.services import ITEM_COMMON, ITEM_FIELDS_OF_KIND, map_document, persona_summary
+from maps.services import map_document, persona_summary
 from personas.models import Persona
 
 SNAPSHOT_EVERY = 100
@@ -33,41 +40,9 @@ MAP_FIELDS = (
     "language",
     "next_review",
 )
-# Attributes an op may clear with null (maps.ops.NULLABLE_ATTRIBUTES); others become "".
-NULLABLE = {"online", "impact", "importance", "score", "persona", "value", "target", "due", "fixes"}
-NULLABLE |= {"effort", "reach", "confidence"}  # an opportunity card's scores
-NULLABLE |= {"subjourney"}  # a stage's (maps.ops.StageFields)
-ITEM_BLANK: dict[str, Any] = {
-    "text": "",
-    "color": "",
-    "evidence": "assumption",
-    "source": "",
-    "channel": "",
-    "online": None,
-    "owner": "",
-    "impact": None,
-    "importance": None,
-    "phase": "",
-    "score": None,
-    "note": "",
-    "persona": None,
-    "variant": "",
-    "name": "",
-    "value": None,
-    "target": None,
-    "unit": "",
-    "trend": "",
-    "due": None,
-    "status": "",
-    "fixes": None,
-    "effort": None,
-    "reach": None,
-    "confidence": None,
-}
-ITEM_DEFAULTS: dict[str, dict[str, Any]] = {
-    "emotion": {"score": 0, "variant": "as_is"},
-    "action": {"status": "todo"},
-}
+# Fields an op may clear with null: an item's (maps/item_schema.py) and a stage's
+# sub-journey (maps.ops.StageFields); others become "".
+NULLABLE = NULLABLE_ATTRIBUTES | {"subjourney"}
 
 
 class RevisionError(Exception):
@@ -284,7 +259,7 @@ def render(state: State, *, journey_map: JourneyMap, revision: int, updated: str
     }
 
 
-def users_by_id(ids: Iterable[int | None]) -> dict[int, Any]:
+def _users(ids: Iterable[int | None]) -> dict[int, Any]:
     wanted = {i for i in ids if i is not None}
     return {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted)} if wanted else {}
 
@@ -333,7 +308,7 @@ def document_at(*, journey_map: JourneyMap, revision: int) -> dict[str, Any]:
         .values("revision", "actor_id", "ops", "created_at")  # type: ignore[arg-type]
     )
     state = State(base)
-    replay(state, changes, users_by_id(c["actor_id"] for c in changes))
+    replay(state, changes, _users(c["actor_id"] for c in changes))
     updated = changes[-1]["created_at"].isoformat() if changes else base["updated"]
     return render(state, journey_map=journey_map, revision=revision, updated=updated)
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maps import hooks
+from maps.item_schema import ITEM_COLUMNS, ITEM_COMMON, ITEM_FIELDS_OF_KIND
 from maps.messages import change_message, message_text
 from maps.models import Change, Comment, Item, JourneyMap, Lane, Link, Stage, strongest_role
 from maps.ops import (
@@ -809,40 +810,7 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 STAGE_FIELDS = ("id", "name", "description", "phase", "color", "position", "subjourney")
 LANE_FIELDS = ("id", "kind", "title", "description", "collapsed", "position")
-ITEM_COMMON = ("id", "lane", "stage", "kind", "position", "text", "color", "evidence", "source")
-ITEM_FIELDS_OF_KIND = {
-    "card": ("impact", "effort", "reach", "confidence", "status", "owner", "due"),
-    "touchpoint": ("channel", "online", "owner", "impact", "importance", "phase"),
-    "emotion": ("score", "note", "persona", "variant"),
-    "metric": ("name", "value", "target", "unit", "trend"),
-    "action": ("owner", "due", "status", "fixes"),
-}
-ITEM_COLUMNS = (
-    *ITEM_COMMON,
-    "channel",
-    "online",
-    "owner",
-    "impact",
-    "importance",
-    "phase",
-    "score",
-    "note",
-    "persona",
-    "variant",
-    "name",
-    "value",
-    "target",
-    "unit",
-    "trend",
-    "due",
-    "status",
-    "fixes",
-    "effort",
-    "reach",
-    "confidence",
-)
-
-
+# An item's keys and columns (ITEM_COMMON, ITEM_FIELDS_OF_KIND, ITEM_COLUMNS): item_schema.py.
 FOREIGN_KEYS = {"lane", "stage", "persona", "fixes"}
 UUID_KEYS = {"id"} | FOREIGN_KEYS
 _COLUMN_INDEX = {key: index for index, key in enumerate(ITEM_COLUMNS)}
