@@ -24,8 +24,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from exports.engines import PageSpec, RenderError, engine_name, html_to_pdf, pdf_to_png
@@ -118,84 +120,49 @@ def export_options_parse(*, journey_map: JourneyMap, raw: Any) -> ExportOptions:
 
 # --------------------------------------------------------------------------- labels
 
-LABELS: dict[str, dict[str, str]] = {
-    "vi": {
-        "objective": "Mục tiêu",
-        "scenario": "Kịch bản",
-        "personas": "Chân dung khách hàng",
-        "stage": "Giai đoạn",
-        "lane": "Hạng mục",
-        "online": "Trực tuyến",
-        "offline": "Ngoại tuyến",
-        "owner": "Phụ trách",
-        "impact": "Tác động",
-        "importance": "Mức quan trọng",
-        "target": "Mục tiêu",
-        "due": "Hạn",
-        "goals": "Mục tiêu",
-        "pain_points": "Điểm đau",
-        "comments": "Bình luận",
-        "as_is": "Hiện tại",
-        "to_be": "Mong muốn",
-        "page": "Trang",
-        "exported": "Xuất ngày",
-        "before": "Trước mua",
-        "during": "Trong khi mua",
-        "after": "Sau mua",
-        "todo": "Cần làm",
-        "doing": "Đang làm",
-        "done": "Xong",
-        "assumption": "Giả định",
-        "anecdote": "Giai thoại",
-        "research": "Có nghiên cứu",
-        "data": "Có dữ liệu",
-        "current": "Hiện tại",
-        "future": "Tương lai",
-        "day_in_life": "Một ngày trong cuộc sống",
-        "blueprint": "Bản thiết kế dịch vụ",
-        "empty": "Bản đồ chưa có giai đoạn nào.",
-        "continued": "tiếp",
-        "fixes": "Khắc phục",
-    },
-    "en": {
-        "objective": "Objective",
-        "scenario": "Scenario",
-        "personas": "Personas",
-        "stage": "Stage",
-        "lane": "Lane",
-        "online": "Online",
-        "offline": "Offline",
-        "owner": "Owner",
-        "impact": "Impact",
-        "importance": "Importance",
-        "target": "Target",
-        "due": "Due",
-        "goals": "Goals",
-        "pain_points": "Pain points",
-        "comments": "Comments",
-        "as_is": "As is",
-        "to_be": "To be",
-        "page": "Page",
-        "exported": "Exported",
-        "before": "Before purchase",
-        "during": "During purchase",
-        "after": "After purchase",
-        "todo": "To do",
-        "doing": "In progress",
-        "done": "Done",
-        "assumption": "Assumption",
-        "anecdote": "Anecdote",
-        "research": "Research-backed",
-        "data": "Data-backed",
-        "current": "Current state",
-        "future": "Future state",
-        "day_in_life": "Day in the life",
-        "blueprint": "Service blueprint",
-        "empty": "This map has no stages yet.",
-        "continued": "cont.",
-        "fixes": "Fixes",
-    },
-}
+
+def print_labels(language: str) -> dict[str, str]:
+    """What the print layout calls things, in the export's language (not the request's)."""
+    with translation.override(language):
+        return {
+            "objective": _("Objective"),
+            "scenario": _("Scenario"),
+            "personas": _("Personas"),
+            "stage": _("Stage"),
+            "lane": pgettext("the column of lane titles in an export", "Lane"),
+            "online": _("Online"),
+            "offline": _("Offline"),
+            "owner": pgettext("the team responsible", "Owner"),
+            "impact": _("Impact"),
+            "importance": _("Importance"),
+            "target": _("Target"),
+            "due": _("Due"),
+            "goals": _("Goals"),
+            "pain_points": _("Pain points"),
+            "comments": _("Comments"),
+            "as_is": _("As is"),
+            "to_be": _("To be"),
+            "page": _("Page"),
+            "exported": _("Exported"),
+            "before": pgettext("purchase phase in an export", "Before purchase"),
+            "during": pgettext("purchase phase in an export", "During purchase"),
+            "after": pgettext("purchase phase in an export", "After purchase"),
+            "todo": _("To do"),
+            "doing": _("In progress"),
+            "done": _("Done"),
+            "assumption": _("Assumption"),
+            "anecdote": _("Anecdote"),
+            "research": _("Research-backed"),
+            "data": _("Data-backed"),
+            "current": _("Current state"),
+            "future": _("Future state"),
+            "day_in_life": _("Day in the life"),
+            "blueprint": _("Service blueprint"),
+            "empty": _("This map has no stages yet."),
+            "continued": _("cont."),
+            "fixes": _("Fixes"),
+        }
+
 
 # Trend arrows drawn as SVG: arrow characters are missing from Noto Sans, and WeasyPrint
 # printed them as empty boxes.
@@ -399,7 +366,7 @@ def print_context(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     language = options.language or document.get("language") or "vi"
-    labels = LABELS[language]
+    labels = print_labels(language)
     lanes = document["lanes"]
     if options.lanes is not None:
         wanted = {str(lane) for lane in options.lanes}

@@ -259,7 +259,7 @@ def render(state: State, *, journey_map: JourneyMap, revision: int, updated: str
     }
 
 
-def _users(ids: Iterable[int | None]) -> dict[int, Any]:
+def users_by_id(ids: Iterable[int | None]) -> dict[int, Any]:
     wanted = {i for i in ids if i is not None}
     return {u.pk: u for u in get_user_model().objects.filter(pk__in=wanted)} if wanted else {}
 
@@ -308,7 +308,7 @@ def document_at(*, journey_map: JourneyMap, revision: int) -> dict[str, Any]:
         .values("revision", "actor_id", "ops", "created_at")  # type: ignore[arg-type]
     )
     state = State(base)
-    replay(state, changes, _users(c["actor_id"] for c in changes))
+    replay(state, changes, users_by_id(c["actor_id"] for c in changes))
     updated = changes[-1]["created_at"].isoformat() if changes else base["updated"]
     return render(state, journey_map=journey_map, revision=revision, updated=updated)
 
