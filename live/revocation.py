@@ -3,7 +3,8 @@
 Every way access ends is a model or auth signal, so that no view, admin action, cascade or
 command can forget it: a map role removed or changed, a workspace membership removed or
 changed, a share link revoked or deleted, a map (or the workspace holding it) deleted, a
-password changed, an account deactivated, an API token deleted, a session signed out.
+password changed, an account deactivated, an API token deleted, a session signed out or
+deleted (which is how "sign out everywhere" ends sessions).
 For each, `access_revoke`:
 1. in the transaction that takes the access away, moves the affected maps' access epoch on
    (JourneyMap.access_epoch). Every change committed after it carries the new epoch, and a
@@ -25,8 +26,10 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_logged_out
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -43,6 +46,7 @@ logger = logging.getLogger(__name__)
 ACCESS_CHANGED = "access.changed"
 # User fields whose change ends sessions or the account (Django checks the password's hash).
 CREDENTIAL_FIELDS = ("password", "is_active")
+DATABASE_SESSIONS = "django.contrib.sessions.backends.db"
 
 
 def access_revoke(*, maps: QuerySet[JourneyMap], sessions: Collection[str] = ()) -> None:
@@ -126,12 +130,22 @@ def _token_deleted(sender: Any, instance: Token, **kwargs: Any) -> None:
 
 def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """Django flushes the session after this signal: name it, or a room checking at once
-    would still find it signed in."""
+    would still find it signed in. (With sessions in the database, the row's deletion is
+    heard instead, below: also when sessions are ended without a sign-out.)"""
     session = getattr(request, "session", None)
     key = getattr(session, "session_key", None)
-    if user is None or not key:
+    if user is None or not key or settings.SESSION_ENGINE == DATABASE_SESSIONS:
         return
     access_revoke(maps=maps_of_user(user.pk), sessions=[session_digest(key)])
+
+
+def _session_deleted(sender: Any, instance: Session, **kwargs: Any) -> None:
+    """A session row gone: signed out, ended everywhere by an admin or a command, or expired
+    and cleared. Whoever it signed in has their sockets checked."""
+    user_id = instance.get_decoded().get(SESSION_KEY)
+    if user_id is None or not str(user_id).isdigit():
+        return
+    access_revoke(maps=maps_of_user(int(user_id)), sessions=[session_digest(instance.pk)])
 
 
 def revocation_connect() -> None:
@@ -149,3 +163,4 @@ def revocation_connect() -> None:
     post_save.connect(_credentials_after, sender=user_model, dispatch_uid=f"{uid}.user+")
     post_delete.connect(_token_deleted, sender=Token, dispatch_uid=f"{uid}.token-")
     user_logged_out.connect(_signed_out, dispatch_uid=f"{uid}.logout")
+    post_delete.connect(_session_deleted, sender=Session, dispatch_uid=f"{uid}.session-")

@@ -332,3 +332,21 @@ async def test_many_revocations_at_once_close_each_socket_once(
     for socket in sockets:
         assert await closed_with(socket) == (4403, "access_removed")
         await hears_nothing_more(socket)
+
+
+async def test_sessions_ended_everywhere_close_their_sockets(journey_map: Any, member: Any) -> None:
+    """Sessions deleted without a sign-out (an admin ending them, "sign out everywhere")."""
+    from django.contrib.sessions.models import Session
+
+    first, _ = await session_socket(journey_map, member)
+    second, _ = await session_socket(journey_map, member)
+
+    @database_sync_to_async
+    def end_every_session() -> None:
+        for session in Session.objects.all():
+            if session.get_decoded().get("_auth_user_id") == str(member.pk):
+                session.delete()
+
+    await end_every_session()
+    for socket in (first, second):
+        assert await closed_with(socket) == (4401, "signed_out")

@@ -22,6 +22,7 @@ from maps.models import JourneyMap
 from maps.services import apply_ops
 from tests.servers import AppServer, free_port, shared_test_database_url
 from workspaces.models import MapAccess, Membership, ShareLink, Workspace
+from workspaces.services import membership_set
 from workspaces.sharing import map_access_change, map_access_remove, share_link_revoke
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -46,6 +47,14 @@ def _set_password(user: Any) -> None:
     fresh = get_user_model().objects.get(pk=user.pk)
     fresh.set_password("một mật khẩu mới")
     fresh.save()
+
+
+def _end_sessions(user: Any) -> None:
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.all():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
 
 
 def _deactivate(user: Any) -> None:
@@ -86,6 +95,11 @@ WAYS: dict[str, tuple[str, Callable[[Any, Any, Any], Any], tuple[int, str]]] = {
     "token revoked": (
         "token",
         lambda m, u, link: Token.objects.filter(user=u).delete(),
+        (4401, "signed_out"),
+    ),
+    "sessions ended everywhere": (
+        "session",
+        lambda m, u, link: _end_sessions(u),
         (4401, "signed_out"),
     ),
     "signed out": (
@@ -166,30 +180,45 @@ def test_access_ended_in_one_process_closes_a_socket_held_by_another(
     assert not [text for text in texts if SECRET in text or '"type":"change"' in text]
 
 
+@pytest.mark.parametrize("through", ["map role", "workspace membership"])
 def test_a_role_lowered_in_one_process_refuses_the_next_change_on_another(
-    server: AppServer, journey_map: Any, owner: Any, make_user: Any
+    through: str, server: AppServer, journey_map: Any, workspace: Any, make_user: Any
 ) -> None:
     import websockets
 
     editor = make_user("editor")
-    MapAccess.objects.create(map=journey_map, user=editor, role="editor")
+    if through == "map role":
+        MapAccess.objects.create(map=journey_map, user=editor, role="editor")
+        start, lowered = "editor", "viewer"
+
+        def lower() -> None:
+            map_access_change(journey_map=journey_map, user=editor, role="viewer")
+    else:
+        membership_set(workspace=workspace, user=editor, role="admin")
+        start, lowered = "owner", "editor"
+
+        def lower() -> None:
+            membership_set(workspace=workspace, user=editor, role="member")
+
     headers = _headers("token", editor, None)
     url = f"ws://127.0.0.1:{server.port}/ws/maps/{journey_map.pk}/"
 
     async def scenario() -> list[dict[str, Any]]:
         async with websockets.connect(url, additional_headers=headers) as socket:
-            assert json.loads(await socket.recv())["role"] == "editor"
-            await asyncio.to_thread(
-                map_access_change, journey_map=journey_map, user=editor, role="viewer"
-            )
+            assert json.loads(await socket.recv())["role"] == start
+            await asyncio.to_thread(lower)
             got = [json.loads(await asyncio.wait_for(socket.recv(), 1))]
             op = {"type": "map.update", "fields": {"objective": "Sửa"}}
             await socket.send(json.dumps({"type": "change", "id": str(uuid.uuid4()), "ops": [op]}))
             got.append(json.loads(await asyncio.wait_for(socket.recv(), 3)))
             return got
 
-    notice, refused = asyncio.run(scenario())
-    assert (notice["type"], notice["code"], notice["role"]) == ("error", "forbidden", "viewer")
-    assert (refused["type"], refused["code"]) == ("error", "forbidden")
+    notice, answer = asyncio.run(scenario())
+    assert (notice["type"], notice["code"], notice["role"]) == ("error", "forbidden", lowered)
     journey_map.refresh_from_db()
-    assert journey_map.objective != "Sửa"
+    if lowered == "viewer":
+        assert (answer["type"], answer["code"]) == ("error", "forbidden")
+        assert journey_map.objective != "Sửa"
+    else:  # an owner lowered to editor still edits
+        assert answer["type"] == "change"
+        assert journey_map.objective == "Sửa"
