@@ -6,7 +6,8 @@ Thin views: validate, call one service (workspaces.sharing, collab.notifications
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http.response import HttpResponseBase
@@ -26,6 +27,7 @@ from journeymap.api import ApiError, request_language
 from journeymap.schema import list_of_objects
 from maps.access import map_for
 from maps.document_cache import IF_NONE_MATCH, document_revalidated
+from maps.document_types import MapDocument
 from workspaces.access import forbidden, not_found, parse_uuid, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink, role_at_least
 from workspaces.serializers import UserSerializer, display_name
@@ -37,6 +39,11 @@ from workspaces.sharing import (
     share_link_find,
     share_link_revoke,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from maps.models import JourneyMap
 
 STATUS_OF = {"not_found": 404, "last_owner": 409, "invalid": 400}
 
@@ -51,7 +58,7 @@ class RoleSerializer(serializers.Serializer[Any]):
 
 class MapMembersView(APIView):
     @extend_schema(responses=MapMemberSerializer(many=True))
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         explicit = {
             access.user_id: access for access in journey_map.accesses.select_related("user")
@@ -77,7 +84,7 @@ class MapMembersView(APIView):
         request=MapAccessInviteSerializer,
         responses={200: MapMemberSerializer, 201: MapMemberSerializer},
     )
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         serializer = MapAccessInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -99,7 +106,7 @@ class MapMembersView(APIView):
 class MapMemberView(APIView):
     """Change or remove one person's explicit role on a map (owners only)."""
 
-    def _target(self, request: Request, map_id: Any, user_id: int) -> tuple[Any, Any]:
+    def _target(self, request: Request, map_id: uuid.UUID, user_id: int) -> tuple[JourneyMap, User]:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         user = get_user_model().objects.filter(pk=user_id).first()
         if user is None:
@@ -107,7 +114,7 @@ class MapMemberView(APIView):
         return journey_map, user
 
     @extend_schema(request=RoleSerializer, responses=OpenApiTypes.OBJECT)
-    def patch(self, request: Request, map_id: Any, user_id: int) -> Response:
+    def patch(self, request: Request, map_id: uuid.UUID, user_id: int) -> Response:
         journey_map, user = self._target(request, map_id, user_id)
         serializer = RoleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -122,7 +129,7 @@ class MapMemberView(APIView):
         )
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, map_id: Any, user_id: int) -> Response:
+    def delete(self, request: Request, map_id: uuid.UUID, user_id: int) -> Response:
         journey_map, user = self._target(request, map_id, user_id)
         try:
             map_access_remove(journey_map=journey_map, user=user)
@@ -152,13 +159,13 @@ def share_link_body(request: Request, link: ShareLink) -> dict[str, Any]:
 
 class ShareLinkListView(APIView):
     @extend_schema(responses=list_of_objects())
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         links = ShareLink.objects.filter(map=journey_map, revoked_at__isnull=True)
         return Response([share_link_body(request, link) for link in links])
 
     @extend_schema(request=ShareLinkCreateSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         serializer = ShareLinkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -178,7 +185,7 @@ class ShareLinkListView(APIView):
 
 class ShareLinkDetailView(APIView):
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, map_id: Any, link_id: Any) -> Response:
+    def delete(self, request: Request, map_id: uuid.UUID, link_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         link = ShareLink.objects.filter(map=journey_map, pk=link_id).first()
         if link is None:
@@ -211,19 +218,20 @@ class SharedMapView(APIView):
         )
 
 
-def _shared(document: dict[str, Any], link: ShareLink, can_comment: bool) -> dict[str, Any]:
+def _shared(document: MapDocument, link: ShareLink, can_comment: bool) -> dict[str, Any]:
     """What a link's holder sees of the document: no workspace, no author ids, no persona
     photos (served to people with access only, journeymap/files.py; the share view draws none)."""
-    document.pop("workspace", None)
+    shared: dict[str, Any] = dict(document)  # another shape: keys go and come
+    shared.pop("workspace", None)
     for persona in document.get("personas", []):
         persona["photo"] = None
-    for comment in document["comments"]:
+    for comment in shared["comments"]:
         comment["author"].pop("id", None)
-    document["role"] = link.role
-    document["can_comment"] = can_comment
-    document["allow_export"] = link.allow_export
-    document["expires"] = link.expires.isoformat() if link.expires else None
-    return document
+    shared["role"] = link.role
+    shared["can_comment"] = can_comment
+    shared["allow_export"] = link.allow_export
+    shared["expires"] = link.expires.isoformat() if link.expires else None
+    return shared
 
 
 class SharedChangeView(APIView):
@@ -317,7 +325,7 @@ class ActivityView(APIView):
         parameters=[OpenApiParameter("lang", OpenApiTypes.STR, enum=["vi", "en"])],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, parse_uuid(workspace_id, "workspace"))
         return Response(
             {

@@ -8,7 +8,7 @@ DOM text nodes, so user text is never parsed as HTML.
 from __future__ import annotations
 
 import json
-from typing import Any
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -47,7 +47,7 @@ def share_document(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @ensure_csrf_cookie  # the page's script sends changes with the CSRF header
-def activity_page(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def activity_page(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     memberships = Membership.objects.select_related("workspace").filter(workspace_id=workspace_id)
     membership = memberships.filter(user_id=request.user.pk or 0).first()
     if membership is None:

@@ -31,6 +31,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
 
+from maps.document_types import MapDocument
 from maps.models import JourneyMap
 
 
@@ -91,7 +92,7 @@ class CachedDocument:
 
     body: bytes
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> MapDocument:
         return json.loads(self.body)
 
     def body_with(self, **fields: Any) -> bytes:
@@ -191,7 +192,7 @@ def document_revalidated(
     if_none_match: str | None,
     shown: tuple[str, ...],
     hidden: tuple[str, ...] = (),
-    respond: Callable[[dict[str, Any]], HttpResponseBase],
+    respond: Callable[[MapDocument], HttpResponseBase],
 ) -> HttpResponseBase:
     """A response made of the map's current document, validated by its ETag (`shown` and
     `hidden` as DocumentVersion.etag takes them, naming what else the response depends on):
