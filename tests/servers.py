@@ -1,9 +1,10 @@
 """Real servers for tests that stop, restart and kill them (tests/test_faults.py): uvicorn
 processes of the app in services mode, a private Redis and a private PostgreSQL cluster.
 
-Never the shared servers: each helper starts its own on the port it is given. As root (CI),
-PostgreSQL runs as the `postgres` user in a directory that user owns; as anyone else, as
-that user. A missing binary skips the test locally and fails it under CI=true.
+Never the shared servers: each helper starts its own on the port it is given, which tests
+take from `free_port()`, never a fixed number (several test runs share a machine). As root
+(CI), PostgreSQL runs as the `postgres` user in a directory that user owns; as anyone else,
+as that user. A missing binary skips the test locally and fails it under CI=true.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def wait_for_port(port: int, *, seconds: float = 40, process: Any = None) -> Non
 
 
 def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice), for a test server of its own."""
+    """A port nothing listens on now (the kernel's choice), for a test server of its own.
+
+    The kernel hands out bind(0) ports at random from its ephemeral range, so two test runs
+    side by side do not get the same one, as they did with fixed numbers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

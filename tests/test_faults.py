@@ -27,13 +27,18 @@ from websockets.frames import Frame, Opcode
 
 from live.services import CLOSE_TRY_AGAIN
 from tests.live_editor import Editor
-from tests.servers import ROOT, AppServer, PostgresServer, RedisServer, shared_test_database_url
+from tests.servers import (
+    ROOT,
+    AppServer,
+    PostgresServer,
+    RedisServer,
+    free_port,
+    shared_test_database_url,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-# Ports: app servers 8520-8539, private Redis 6390-6399, private PostgreSQL 5440-5449.
-REDIS_PORT = 6390
-POSTGRES_PORT = 5440
+# Every server a test starts (app, private Redis, private PostgreSQL) is on a free_port().
 TIMEOUT = 25  # seconds for any one wait
 
 
@@ -132,8 +137,8 @@ def servers(tmp_path: Path) -> Iterator[list[Any]]:
         print(f"--- {server.name}\n{server.log_tail()}")
 
 
-def app_on_test_database(port: int, tmp_path: Path, **env: str) -> AppServer:
-    return AppServer(port, tmp_path, DATABASE_URL=shared_test_database_url(), **env)
+def app_on_test_database(tmp_path: Path, **env: str) -> AppServer:
+    return AppServer(free_port(), tmp_path, DATABASE_URL=shared_test_database_url(), **env)
 
 
 async def wait(condition: Any, what: str, seconds: float = TIMEOUT) -> None:
@@ -159,9 +164,9 @@ async def connect_all(*editors: Editor) -> None:
 def test_editors_reconnect_and_lose_nothing_while_redis_restarts_and_rest_keeps_working(
     setup: Setup, servers: list[Any], tmp_path: Path
 ) -> None:
-    redis = RedisServer(REDIS_PORT, tmp_path).start()
+    redis = RedisServer(free_port(), tmp_path).start()
     servers.append(redis)
-    app = app_on_test_database(8520, tmp_path, REDIS_URL=redis.url).start()
+    app = app_on_test_database(tmp_path, REDIS_URL=redis.url).start()
     servers.append(app)
     made: list[str] = []
 
@@ -258,7 +263,7 @@ def manage(database_url: str, *args: str, **env: str) -> None:
 def test_a_postgresql_restart_answers_503_and_socket_errors_then_everything_recovers(
     servers: list[Any], tmp_path: Path
 ) -> None:
-    postgres = PostgresServer(POSTGRES_PORT).init()
+    postgres = PostgresServer(free_port()).init()
     try:
         manage(postgres.url, "migrate", "--noinput", "-v0")
         password = "faults-pw-" + uuid.uuid4().hex[:8]
@@ -270,7 +275,7 @@ def test_a_postgresql_restart_answers_503_and_socket_errors_then_everything_reco
             "--email=lan@example.com",
             DJANGO_SUPERUSER_PASSWORD=password,
         )
-        app = AppServer(8521, tmp_path, DATABASE_URL=postgres.url).start()
+        app = AppServer(free_port(), tmp_path, DATABASE_URL=postgres.url).start()
         servers.append(app)
         token = requests.post(
             f"{app.url}/api/auth/token/", json={"username": "lan", "password": password}, timeout=15
@@ -355,8 +360,8 @@ def test_editors_of_a_killed_process_reconnect_to_the_other_and_lose_nothing(
 ) -> None:
     # Presence expires after 3 s without a heartbeat here (45 s by default), so the test can
     # see the dead process's sessions go.
-    first = app_on_test_database(8522, tmp_path, LIVE_PRESENCE_TTL="3").start()
-    second = app_on_test_database(8523, tmp_path, LIVE_PRESENCE_TTL="3").start()
+    first = app_on_test_database(tmp_path, LIVE_PRESENCE_TTL="3").start()
+    second = app_on_test_database(tmp_path, LIVE_PRESENCE_TTL="3").start()
     servers.extend([first, second])
     made: list[str] = []
     unacknowledged: list[str] = []
@@ -427,7 +432,7 @@ async def wait_logged(server: AppServer, setup: Setup, change_id: str) -> int:
 def test_a_change_cut_off_midway_is_all_or_nothing_and_the_client_learns_which(
     setup: Setup, servers: list[Any], tmp_path: Path
 ) -> None:
-    app = app_on_test_database(8524, tmp_path).start()
+    app = app_on_test_database(tmp_path).start()
     servers.append(app)
     made: list[str] = []
 

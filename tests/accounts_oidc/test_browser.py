@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import CI
-from tests.servers import AppServer, Process, shared_test_database_url
+from tests.servers import AppServer, Process, free_port, shared_test_database_url
 from workspaces.models import Membership, Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -31,12 +30,6 @@ CLIENT_ID = "journeymap"
 CLIENT_SECRET = "browser-test-secret"
 WORKSPACE_ID = uuid.UUID("7d3c1c1e-0b9a-4f57-9a43-5f0d2c1e0a17")
 UNVERIFIED = "chua.xac.minh@example.com"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class RealProvider(Process):

@@ -10,7 +10,8 @@ layer, as one made in another server process would). Tests that use `asgi_server
 CI=true they fail. They use `django_db(transaction=True)`: the data a test creates is
 committed, so the server sees it, and the tables are emptied after each test.
 
-The server listens on 127.0.0.1:$BROWSER_TEST_PORT (default 8406).
+The server listens on 127.0.0.1:$BROWSER_TEST_PORT if that is set, and on a free port the
+kernel picks otherwise (several test runs share a machine).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import CHROMIUM
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -81,7 +83,7 @@ def asgi_server(
     Stopped before the test database is dropped (it depends on `django_db_setup`). Settings
     a test changes do not reach it: it reads its configuration from the environment, as a
     deployment does."""
-    port = int(os.environ.get("BROWSER_TEST_PORT", "8406"))
+    port = int(os.environ.get("BROWSER_TEST_PORT") or free_port())
     media_root = tmp_path_factory.mktemp("asgi-media")
     env = {
         **os.environ,

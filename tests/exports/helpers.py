@@ -114,8 +114,9 @@ def pdf_fonts(pdf: bytes) -> list[tuple[str, bool]]:
 
 
 @contextmanager
-def listener(port: int) -> Iterator[list[str]]:
-    """A local HTTP server that records every request it gets (it must get none)."""
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server on a port the kernel picks, that records every request it gets (it
+    must get none): its base URL and the paths asked for."""
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -128,11 +129,11 @@ def listener(port: int) -> Iterator[list[str]]:
         def log_message(self, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield hits
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
     finally:
         server.shutdown()
         server.server_close()

@@ -34,7 +34,6 @@ from tests.exports.helpers import build_map, listener, pdf_fonts, pdf_pages_text
 pytestmark = pytest.mark.django_db
 
 ENGINES = [pytest.param("chromium", marks=pytest.mark.browser), "weasyprint"]
-LISTENER_PORT = 8501
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -156,37 +155,37 @@ def test_wide_maps_paginate_by_stages_and_never_cut_a_card(
 def test_markup_and_urls_in_cards_stay_text_and_fetch_nothing(
     journey_map: Any, owner: Any, engine: str
 ) -> None:
-    base = f"http://127.0.0.1:{LISTENER_PORT}"
-    hostile = [
-        f"<img src={base}/img.png>",
-        f"<script>fetch('{base}/script')</script>",
-        f"background: url({base}/css-url)",
-        f'<link rel="stylesheet" href="{base}/link.css">',
-        f"<style>@import url({base}/import.css);</style>",
-        f'<iframe src="{base}/frame"></iframe>',
-    ]
-    build_map(
-        journey_map=journey_map,
-        actor=owner,
-        stages=len(hostile),
-        lanes=("actions",),
-        text=lambda s, lane, c: hostile[s],
-    )
-    # The footer carries the title inside CSS: try to break out of that string too.
-    title = f'x"; }} @page {{ background: url({base}/footer) }} body {{ content: "'
-    apply_ops(
-        map_id=journey_map.pk,
-        actor=owner,
-        change_id=uuid.uuid4(),
-        ops=[{"type": "map.update", "fields": {"title": title}}],
-    )
-    journey_map.refresh_from_db()
-    document = map_document(journey_map=journey_map)
-    html = print_html(
-        document=document, options=ExportOptions(format="pdf"), workspace_name="<b>Nhóm</b>"
-    )
-    assert "<img src=" not in html and "<script>" not in html and "<iframe" not in html
-    with listener(LISTENER_PORT) as hits:
+    # The addresses point at a real server that records what reaches it.
+    with listener() as (base, hits):
+        hostile = [
+            f"<img src={base}/img.png>",
+            f"<script>fetch('{base}/script')</script>",
+            f"background: url({base}/css-url)",
+            f'<link rel="stylesheet" href="{base}/link.css">',
+            f"<style>@import url({base}/import.css);</style>",
+            f'<iframe src="{base}/frame"></iframe>',
+        ]
+        build_map(
+            journey_map=journey_map,
+            actor=owner,
+            stages=len(hostile),
+            lanes=("actions",),
+            text=lambda s, lane, c: hostile[s],
+        )
+        # The footer carries the title inside CSS: try to break out of that string too.
+        title = f'x"; }} @page {{ background: url({base}/footer) }} body {{ content: "'
+        apply_ops(
+            map_id=journey_map.pk,
+            actor=owner,
+            change_id=uuid.uuid4(),
+            ops=[{"type": "map.update", "fields": {"title": title}}],
+        )
+        journey_map.refresh_from_db()
+        document = map_document(journey_map=journey_map)
+        html = print_html(
+            document=document, options=ExportOptions(format="pdf"), workspace_name="<b>Nhóm</b>"
+        )
+        assert "<img src=" not in html and "<script>" not in html and "<iframe" not in html
         pdf = render(journey_map, engine)
         png = pdf_to_png(render(journey_map, engine, format="png", scale=1), scale=1)
     assert hits == []

@@ -13,18 +13,18 @@ from typing import Any
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.servers import AppServer, shared_test_database_url
+from tests.servers import AppServer, free_port, shared_test_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-PORTS = (8401, 8402)
 
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[list[AppServer]]:
     started: list[AppServer] = []
     try:
-        for port in PORTS:
-            started.append(AppServer(port, tmp_path, DATABASE_URL=shared_test_database_url()))
+        for _ in range(2):
+            url = shared_test_database_url()
+            started.append(AppServer(free_port(), tmp_path, DATABASE_URL=url))
             started[-1].start()
         yield started
     finally:
@@ -32,7 +32,9 @@ def servers(tmp_path: Path) -> Iterator[list[AppServer]]:
             server.stop()
 
 
-async def two_servers_exchange(map_id: str, token: str, stages: list[str]) -> list[list[str]]:
+async def two_servers_exchange(
+    ports: list[int], map_id: str, token: str, stages: list[str]
+) -> list[list[str]]:
     import websockets
 
     headers = {"Authorization": f"Token {token}", "Origin": "http://127.0.0.1"}
@@ -40,7 +42,7 @@ async def two_servers_exchange(map_id: str, token: str, stages: list[str]) -> li
         await websockets.connect(
             f"ws://127.0.0.1:{port}/ws/maps/{map_id}/", additional_headers=headers
         )
-        for port in PORTS * 2
+        for port in ports * 2
     ]
     for socket in sockets:
         assert json.loads(await socket.recv())["type"] == "welcome"
@@ -70,7 +72,7 @@ async def two_servers_exchange(map_id: str, token: str, stages: list[str]) -> li
 
 
 def test_clients_on_two_processes_see_each_others_changes_in_the_same_order(
-    servers: Any, journey_map: Any, owner: Any
+    servers: list[AppServer], journey_map: Any, owner: Any
 ) -> None:
     from maps.services import apply_ops
 
@@ -81,7 +83,8 @@ def test_clients_on_two_processes_see_each_others_changes_in_the_same_order(
     ]
     apply_ops(map_id=journey_map.pk, actor=owner, change_id=uuid.uuid4(), ops=ops)
     token = Token.objects.create(user=owner).key
-    seen = asyncio.run(two_servers_exchange(str(journey_map.pk), token, stages))
+    ports = [server.port for server in servers]
+    seen = asyncio.run(two_servers_exchange(ports, str(journey_map.pk), token, stages))
     assert len(seen[0]) == 20 and len(set(seen[0])) == 20
     assert all(order == seen[0] for order in seen)
     logged = list(journey_map.changes.order_by("revision").values_list("change_id", flat=True))
