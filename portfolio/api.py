@@ -3,6 +3,7 @@ opportunity and solution portfolio (`/api/workspaces/{id}/portfolio/…`)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -22,6 +23,7 @@ from portfolio.opportunities import (
     workspace_portfolio,
 )
 from portfolio.services import opportunity_update, solution_link_create, solution_link_delete
+from workspaces.access import signed_in
 
 
 def _schema() -> Any:
@@ -108,7 +110,7 @@ class LandscapeView(APIView):
         ),
         responses=_schema(),
     )
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
         return Response(workspace_landscape(workspace=workspace, user=request.user))
 
@@ -204,14 +206,15 @@ class PortfolioView(APIView):
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
         responses={200: _portfolio_schema(), 304: None},
     )
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
-        maps = visible_maps(workspace=workspace, user=request.user)
+        user = signed_in(request.user)
+        maps = visible_maps(workspace=workspace, user=user)
         links = visible_links(workspace, {m.pk for m in maps})
         etag = portfolio_etag(maps, links)
         if request.headers.get("If-None-Match") == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        data = workspace_portfolio(workspace=workspace, user=request.user, maps=maps, links=links)
+        data = workspace_portfolio(workspace=workspace, user=user, maps=maps, links=links)
         return Response(data, headers={"ETag": etag})
 
 
@@ -248,12 +251,15 @@ class OpportunityView(APIView):
             },
         ),
     )
-    def patch(self, request: Request, workspace_id: Any, item_id: Any) -> Response:
+    def patch(self, request: Request, workspace_id: uuid.UUID, item_id: uuid.UUID) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
         if not isinstance(request.data, dict):
             raise ApiError(code="invalid", message="Send an object of fields.")
         applied = opportunity_update(
-            user=request.user, workspace=workspace, item_id=item_id, fields=dict(request.data)
+            user=signed_in(request.user),
+            workspace=workspace,
+            item_id=item_id,
+            fields=dict(request.data),
         )
         entry = opportunity_entry(item_id=item_id)
         return Response({"revision": applied.revision, "opportunity": entry})
@@ -274,12 +280,12 @@ class SolutionLinkListView(APIView):
         request=SolutionLinkRequest,
         responses={201: inline_serializer("SolutionLink", _LINK)},
     )
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
         body = SolutionLinkRequest(data=request.data)
         body.is_valid(raise_exception=True)
         link = solution_link_create(
-            user=request.user,
+            user=signed_in(request.user),
             workspace=workspace,
             action_id=body.validated_data["action"],
             opportunity_id=body.validated_data["opportunity"],
@@ -295,7 +301,7 @@ class SolutionLinkView(APIView):
         description="Needs the editor role on the action item's map.",
         responses={204: None},
     )
-    def delete(self, request: Request, workspace_id: Any, link_id: Any) -> Response:
+    def delete(self, request: Request, workspace_id: uuid.UUID, link_id: uuid.UUID) -> Response:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
-        solution_link_delete(user=request.user, workspace=workspace, link_id=link_id)
+        solution_link_delete(user=signed_in(request.user), workspace=workspace, link_id=link_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

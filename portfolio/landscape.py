@@ -10,10 +10,12 @@ on the rows in memory (method/health.py `health_findings`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
@@ -47,11 +49,13 @@ class MapRows:
     owner: dict[str, Any] | None
 
 
-def landscape_workspace(*, user: Any, workspace_id: Any) -> tuple[Workspace, bool]:
+def landscape_workspace(
+    *, user: User | AnonymousUser, workspace_id: uuid.UUID
+) -> tuple[Workspace, bool]:
     """The workspace and whether the user is a member. A non-member with a role on one of
     its maps sees those maps; anyone else gets 404 (existence is not leaked)."""
     workspace_uuid = parse_uuid(workspace_id, "workspace")
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise not_found("workspace")
     member = Membership.objects.filter(workspace=OuterRef("pk"), user=user)
     granted = MapAccess.objects.filter(map__workspace=OuterRef("pk"), user=user)
@@ -241,7 +245,7 @@ def _nesting(rows: dict[str, MapRows], summaries: dict[str, dict[str, Any]]) -> 
 
 
 def workspace_landscape(
-    *, workspace: Workspace, user: Any, today: dt.date | None = None
+    *, workspace: Workspace, user: User | AnonymousUser, today: dt.date | None = None
 ) -> dict[str, Any]:
     """Every map of the workspace the user may read (map grants and workspace roles alike,
     `JourneyMap.objects.visible_to`), summarised, with how they nest."""

@@ -12,10 +12,12 @@ anything the caller sees changed: the page polls with If-None-Match.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
@@ -55,7 +57,7 @@ class VisibleMap:
     role: str | None
 
 
-def visible_maps(*, workspace: Workspace, user: Any) -> list[VisibleMap]:
+def visible_maps(*, workspace: Workspace, user: User) -> list[VisibleMap]:
     """The maps of the workspace the user may read, with the user's role (one query)."""
     access = MapAccess.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
     membership = Membership.objects.filter(workspace=OuterRef("workspace_id"), user=user)
@@ -213,7 +215,7 @@ def _sort_key(entry: dict[str, Any], order: dict[str, int]) -> tuple[Any, ...]:
 def workspace_portfolio(
     *,
     workspace: Workspace,
-    user: Any,
+    user: User,
     maps: list[VisibleMap] | None = None,
     links: list[tuple[Any, ...]] | None = None,
 ) -> dict[str, Any]:
@@ -246,7 +248,7 @@ def workspace_portfolio(
     }
 
 
-def opportunity_entry(*, item_id: Any) -> dict[str, Any]:
+def opportunity_entry(*, item_id: uuid.UUID) -> dict[str, Any]:
     """One opportunity as the portfolio lists it (its solutions aside): what a PATCH answers."""
     item = Item.objects.select_related("stage").get(pk=item_id)
     scores = {key: getattr(item, key) for key in ("impact", "effort", "reach", "confidence")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from journeymap.api import ApiError
@@ -23,7 +24,7 @@ from workspaces.models import MapRole, Workspace, role_at_least
 OPPORTUNITY_EDITS = ("impact", "effort", "reach", "confidence", "status", "owner", "due")
 
 
-def _item_of(workspace: Workspace, item_id: Any, lane_kind: str, what: str) -> Item:
+def _item_of(workspace: Workspace, item_id: uuid.UUID, lane_kind: str, what: str) -> Item:
     """An item of the workspace in a lane of `lane_kind`, or 404 (existence not leaked)."""
     found = (
         Item.objects.filter(pk=parse_uuid(item_id, what), map__workspace=workspace)
@@ -36,7 +37,7 @@ def _item_of(workspace: Workspace, item_id: Any, lane_kind: str, what: str) -> I
 
 
 def opportunity_update(
-    *, user: Any, workspace: Workspace, item_id: Any, fields: dict[str, Any]
+    *, user: User, workspace: Workspace, item_id: uuid.UUID, fields: dict[str, Any]
 ) -> AppliedChange:
     """Score, move through the workflow, own or date an opportunity card: one change on its
     map. A caller who cannot read that map gets 404, one who cannot edit it 403."""
@@ -62,14 +63,18 @@ def opportunity_update(
         raise op_error_response(error) from None
 
 
-def _editable(user: Any, item: Item, what: str) -> None:
+def _editable(user: User, item: Item, what: str) -> None:
     _, role = map_for(user, item.map_id)
     if not role_at_least(role, MapRole.EDITOR):
         raise forbidden(f"Linking needs the editor role on the {what}'s map; you are {role}.")
 
 
 def solution_link_create(
-    *, user: Any, workspace: Workspace, action_id: Any, opportunity_id: Any
+    *,
+    user: User,
+    workspace: Workspace,
+    action_id: uuid.UUID,
+    opportunity_id: uuid.UUID,
 ) -> SolutionLink:
     """Link an action item to the opportunity it addresses: editing the action's map, reading
     the opportunity's (any map of the same workspace)."""
@@ -90,7 +95,7 @@ def solution_link_create(
         ) from None
 
 
-def solution_link_delete(*, user: Any, workspace: Workspace, link_id: Any) -> None:
+def solution_link_delete(*, user: User, workspace: Workspace, link_id: uuid.UUID) -> None:
     """Remove a link: editing the action item's map, as creating it did."""
     link = (
         SolutionLink.objects.select_related("action", "opportunity")

@@ -3,7 +3,7 @@ allows no inline script); static/js/portfolio/ draws, filters and (portfolio) ed
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from maps.models import ActionStatus, MapStatus, MapType, OpportunityStatus
 from portfolio.landscape import landscape_workspace, workspace_landscape
 from portfolio.opportunities import workspace_portfolio
 from touchpoints.catalog import CHANNELS
+from workspaces.access import signed_in
 from workspaces.current import current_workspace
 
 
@@ -32,7 +33,7 @@ def current_landscape(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def landscape(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def landscape(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     try:
         workspace, member = landscape_workspace(user=request.user, workspace_id=workspace_id)
     except ApiError:
@@ -58,14 +59,14 @@ def current_portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def portfolio(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def portfolio(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     """The portfolio page: its first data with the page, then static/js/portfolio/portfolio.js
     polls the API (ETag) to see editors' changes and writes through it."""
     try:
         workspace, _member = landscape_workspace(user=request.user, workspace_id=workspace_id)
     except ApiError:
         raise Http404("No such workspace.") from None
-    data = workspace_portfolio(workspace=workspace, user=request.user)
+    data = workspace_portfolio(workspace=workspace, user=signed_in(request.user))
     config = {
         "portfolio": data,
         "api": reverse("api-workspace-portfolio", kwargs={"workspace_id": workspace.pk}),
