@@ -13,8 +13,9 @@ maps' roles): no second model, only these rules.
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, Q, QuerySet
 
 from insights.models import Insight
@@ -23,16 +24,18 @@ from workspaces.access import forbidden, not_found, parse_uuid
 from workspaces.models import Membership, Workspace
 
 
-def is_member(user: Any, workspace: Workspace) -> bool:
+def is_member(user: User, workspace: Workspace) -> bool:
     return Membership.objects.filter(workspace=workspace, user=user).exists()
 
 
-def readable_maps(user: Any) -> QuerySet[JourneyMap]:
+def readable_maps(user: User | AnonymousUser) -> QuerySet[JourneyMap]:
     """Every map the user may read: workspace membership or a map grant."""
     return JourneyMap.objects.visible_to(user)
 
 
-def insights_readable(user: Any, workspace: Workspace, *, member: bool) -> QuerySet[Insight]:
+def insights_readable(
+    user: User | AnonymousUser, workspace: Workspace, *, member: bool
+) -> QuerySet[Insight]:
     insights = Insight.objects.filter(workspace=workspace)
     if member:
         return insights
@@ -40,10 +43,12 @@ def insights_readable(user: Any, workspace: Workspace, *, member: bool) -> Query
     return insights.filter(pk__in=Insight.objects.filter(links__item__map__in=maps).values("pk"))
 
 
-def insight_workspace_for(user: Any, workspace_id: Any) -> tuple[Workspace, bool]:
+def insight_workspace_for(
+    user: User | AnonymousUser, workspace_id: uuid.UUID
+) -> tuple[Workspace, bool]:
     """The workspace and whether the user is a member; a user with grants on some of its maps
     gets it too (reading the insights behind those maps), anyone else a 404."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise not_found("workspace")
     workspace = Workspace.objects.filter(pk=parse_uuid(workspace_id, "workspace")).first()
     if workspace is None:
@@ -55,10 +60,12 @@ def insight_workspace_for(user: Any, workspace_id: Any) -> tuple[Workspace, bool
     return workspace, False
 
 
-def insight_for(user: Any, insight_id: Any, *, change: bool = False) -> tuple[Insight, bool]:
+def insight_for(
+    user: User | AnonymousUser, insight_id: uuid.UUID, *, change: bool = False
+) -> tuple[Insight, bool]:
     """The insight and whether the user is a member of its workspace; changing it (edit,
     delete) needs membership (403 for a reader who is not one)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise not_found("insight")
     insight = (
         Insight.objects.select_related("workspace")
@@ -80,11 +87,11 @@ def insight_for(user: Any, insight_id: Any, *, change: bool = False) -> tuple[In
     return insight, member
 
 
-def insight_with_file(user: Any, name: str) -> Insight | None:
+def insight_with_file(user: User | AnonymousUser | None, name: str) -> Insight | None:
     """The insight whose source file is the stored file `name`, if `user` may read it (the
     rules above: a member of its workspace, or a reader of a map of that workspace with a card
     it backs), else None."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     member_of = Membership.objects.filter(user=user).values("workspace_id")
     through_maps = Q(

@@ -3,6 +3,7 @@ the cards using it, a map's card insights and derived evidence, and linking card
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Count
@@ -59,7 +60,7 @@ class WorkspaceInsightsView(APIView):
         ],
         responses=InsightSerializer(many=True),
     )
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace, member = insight_workspace_for(request.user, workspace_id)
         params = request.query_params
         kind = params.get("kind", "")
@@ -73,7 +74,7 @@ class WorkspaceInsightsView(APIView):
         return Response(InsightSerializer(insights, many=True, context=_urls(request)).data)
 
     @extend_schema(request=InsightSerializer, responses={201: InsightSerializer})
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace, member = insight_workspace_for(request.user, workspace_id)
         if not member:
             raise forbidden("Only members of the workspace can add insights.")
@@ -90,14 +91,14 @@ class InsightDetailView(APIView):
     parser_classes = PARSERS
 
     @extend_schema(responses=InsightDetailSerializer)
-    def get(self, request: Request, insight_id: Any) -> Response:
+    def get(self, request: Request, insight_id: uuid.UUID) -> Response:
         insight, _member = insight_for(request.user, insight_id)
         cards = insight_cards(insight=insight, user=request.user)
         context = {**_urls(request), "cards": cards}
         return Response(InsightDetailSerializer(insight, context=context).data)
 
     @extend_schema(request=InsightSerializer, responses=InsightSerializer)
-    def patch(self, request: Request, insight_id: Any) -> Response:
+    def patch(self, request: Request, insight_id: uuid.UUID) -> Response:
         insight, _member = insight_for(request.user, insight_id, change=True)
         serializer = InsightSerializer(insight, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -105,7 +106,7 @@ class InsightDetailView(APIView):
         return Response(InsightSerializer(insight, context=_urls(request)).data)
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, insight_id: Any) -> Response:
+    def delete(self, request: Request, insight_id: uuid.UUID) -> Response:
         insight, _member = insight_for(request.user, insight_id, change=True)
         insight_delete(insight=insight)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -113,7 +114,7 @@ class InsightDetailView(APIView):
 
 class MapInsightsView(APIView):
     @extend_schema(responses=MapInsightsSerializer)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _role = map_for(request.user, map_id)
         return Response(map_insights(journey_map=journey_map))
 
@@ -122,7 +123,7 @@ class CardInsightsView(APIView):
     """POST links an insight to a card (creating it first when `new` is given)."""
 
     @extend_schema(request=LinkRequestSerializer, responses={201: CardInsightsSerializer})
-    def post(self, request: Request, map_id: Any, item_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID, item_id: uuid.UUID) -> Response:
         journey_map, _role = map_for(request.user, map_id, MapRole.EDITOR)
         item = card_on_map(journey_map=journey_map, item_id=item_id)
         serializer = LinkRequestSerializer(data=request.data)
@@ -143,7 +144,9 @@ class CardInsightsView(APIView):
 
 class CardInsightView(APIView):
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, map_id: Any, item_id: Any, insight_id: Any) -> Response:
+    def delete(
+        self, request: Request, map_id: uuid.UUID, item_id: uuid.UUID, insight_id: uuid.UUID
+    ) -> Response:
         journey_map, _role = map_for(request.user, map_id, MapRole.EDITOR)
         item = card_on_map(journey_map=journey_map, item_id=item_id)
         insight, _member = insight_for(request.user, insight_id)

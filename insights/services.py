@@ -8,6 +8,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
@@ -44,7 +45,7 @@ def _apply_fields(insight: Insight, fields: dict[str, Any]) -> None:
         insight.source_file = fields["source_file"] or ""
 
 
-def insight_create(*, workspace: Workspace, actor: Any, fields: dict[str, Any]) -> Insight:
+def insight_create(*, workspace: Workspace, actor: User, fields: dict[str, Any]) -> Insight:
     insight = Insight(workspace=workspace, created_by=actor)
     _apply_fields(insight, fields)
     insight.save()
@@ -75,7 +76,7 @@ def _tell_linked_maps(insight: Insight) -> None:
         )
 
 
-def card_on_map(*, journey_map: JourneyMap, item_id: Any) -> Item:
+def card_on_map(*, journey_map: JourneyMap, item_id: uuid.UUID) -> Item:
     try:
         item_uuid = uuid.UUID(str(item_id))
     except (TypeError, ValueError):
@@ -87,7 +88,7 @@ def card_on_map(*, journey_map: JourneyMap, item_id: Any) -> Item:
 
 
 @transaction.atomic
-def insight_link(*, insight: Insight, item: Item, actor: Any) -> InsightLink:
+def insight_link(*, insight: Insight, item: Item, actor: User) -> InsightLink:
     """Link once (linking again answers the existing link); the card's map must be in the
     insight's workspace."""
     if item.map.workspace_id != insight.workspace_id:
@@ -160,7 +161,7 @@ def evidence_by_card(*, journey_map: JourneyMap) -> dict[str, str]:
     return {item_id: evidence_derived(found) or "" for item_id, found in kinds.items()}
 
 
-def insight_cards(*, insight: Insight, user: Any) -> list[dict[str, Any]]:
+def insight_cards(*, insight: Insight, user: User | AnonymousUser) -> list[dict[str, Any]]:
     """Every card using the insight on a map the user may read, in map, stage, lane order:
     map › stage › lane › card text, each with the editor's address."""
     links = (

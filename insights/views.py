@@ -3,6 +3,7 @@ insight with every card using it on a map the viewer may read, and the create/ed
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -30,12 +31,14 @@ from insights.services import (
 )
 from journeymap.api import ApiError
 from journeymap.files import caller, stored_file_response
+from workspaces.access import signed_in
 from workspaces.current import current_workspace
+from workspaces.models import Workspace
 
 PAGE_LIMIT = 300
 
 
-def _workspace(request: HttpRequest, workspace_id: Any) -> tuple[Any, bool]:
+def _workspace(request: HttpRequest, workspace_id: uuid.UUID) -> tuple[Workspace, bool]:
     try:
         return insight_workspace_for(request.user, workspace_id)
     except ApiError:
@@ -43,7 +46,7 @@ def _workspace(request: HttpRequest, workspace_id: Any) -> tuple[Any, bool]:
 
 
 def _insight(
-    request: HttpRequest, insight_id: Any, *, change: bool = False
+    request: HttpRequest, insight_id: uuid.UUID, *, change: bool = False
 ) -> tuple[Insight, bool]:
     try:
         return insight_for(request.user, insight_id, change=change)
@@ -61,7 +64,7 @@ def current_insights(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def insight_list(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def insight_list(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     workspace, member = _workspace(request, workspace_id)
     readable = insights_readable(request.user, workspace, member=member)
     kind = request.GET.get("kind", "")
@@ -96,14 +99,14 @@ def insight_list(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 
 @login_required
-def insight_new(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def insight_new(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     workspace, member = _workspace(request, workspace_id)
     if not member:
         raise Http404("No such workspace.")
     form = InsightForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         insight = insight_create(
-            workspace=workspace, actor=request.user, fields=form.fields_for_service()
+            workspace=workspace, actor=signed_in(request.user), fields=form.fields_for_service()
         )
         messages.success(request, _("Insight saved."))
         return redirect("insight-detail", insight_id=insight.pk)
@@ -111,7 +114,7 @@ def insight_new(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 
 @login_required
-def insight_detail(request: HttpRequest, insight_id: Any) -> HttpResponse:
+def insight_detail(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     insight, member = _insight(request, insight_id)
     cards = insight_cards(insight=insight, user=request.user)
     maps: dict[str, dict[str, Any]] = {}
@@ -131,7 +134,7 @@ def insight_detail(request: HttpRequest, insight_id: Any) -> HttpResponse:
 
 
 @login_required
-def insight_edit(request: HttpRequest, insight_id: Any) -> HttpResponse:
+def insight_edit(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     insight, _member = _insight(request, insight_id, change=True)
     form = InsightForm(request.POST or None, request.FILES or None, instance=insight)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +150,7 @@ def insight_edit(request: HttpRequest, insight_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def insight_remove(request: HttpRequest, insight_id: Any) -> HttpResponse:
+def insight_remove(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     insight, _member = _insight(request, insight_id, change=True)
     workspace_id = insight.workspace_id
     insight_delete(insight=insight)
