@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from insights.models import InsightLink
 from maps.models import Evidence, ItemKind, JourneyMap, LaneKind, Stage
@@ -21,48 +22,30 @@ from maps.models import Evidence, ItemKind, JourneyMap, LaneKind, Stage
 WARNING = "warning"
 INFO = "info"
 
-# Each code's message in both languages; `{name}` is the stage or item concerned.
-MESSAGES: dict[str, dict[str, str]] = {
-    "objective_missing": {
-        "vi": "Bản đồ chưa có mục tiêu: hãy ghi rõ bản đồ này nhằm trả lời câu hỏi gì.",
-        "en": "The map has no objective: say what question this map should answer.",
-    },
-    "persona_missing": {
-        "vi": "Bản đồ chưa gắn chân dung khách hàng nào.",
-        "en": "No persona is attached to the map.",
-    },
-    "review_overdue": {
-        "vi": "Đã quá ngày rà soát ({date}): hãy cập nhật bản đồ.",
-        "en": "The review date ({date}) has passed: bring the map up to date.",
-    },
-    "stage_without_touchpoints": {
-        "vi": "Giai đoạn “{name}” chưa có điểm chạm nào.",
-        "en": "Stage “{name}” has no touchpoints.",
-    },
-    "touchpoint_without_owner": {
-        "vi": "Điểm chạm “{name}” chưa có bộ phận phụ trách.",
-        "en": "Touchpoint “{name}” has no owning team.",
-    },
-    "obstacle_without_opportunity": {
-        "vi": "Rào cản “{name}” chưa có cơ hội hay hành động nào khắc phục.",
-        "en": "Obstacle “{name}” has no opportunity or action that addresses it.",
-    },
-    "stage_without_metric": {
-        "vi": "Giai đoạn “{name}” chưa có chỉ số đo lường.",
-        "en": "Stage “{name}” has no metric.",
-    },
-    "emotional_low_point": {
-        "vi": "Điểm cảm xúc thấp nhất ({score}) nằm ở giai đoạn “{name}”.",
-        "en": "The emotional low point ({score}) is at stage “{name}”.",
-    },
-    "unsupported_pain_point": {
-        "vi": "Điểm đau “{name}” mới chỉ là giả định: hãy gắn một insight từ nghiên cứu.",
-        "en": "Pain point “{name}” is only an assumption: link an insight from the research.",
-    },
-    "pain_without_insight": {
-        "vi": "Điểm đau “{name}” được đánh dấu có bằng chứng nhưng chưa gắn insight nào.",
-        "en": "Pain point “{name}” is marked as evidenced but no insight backs it.",
-    },
+# Each code's message; `%(name)s` is the stage or item concerned.
+MESSAGES = {
+    "objective_missing": gettext_lazy(
+        "The map has no objective: say what question this map should answer."
+    ),
+    "persona_missing": gettext_lazy("No persona is attached to the map."),
+    "review_overdue": gettext_lazy(
+        "The review date (%(date)s) has passed: bring the map up to date."
+    ),
+    "stage_without_touchpoints": gettext_lazy("Stage “%(name)s” has no touchpoints."),
+    "touchpoint_without_owner": gettext_lazy("Touchpoint “%(name)s” has no owning team."),
+    "obstacle_without_opportunity": gettext_lazy(
+        "Obstacle “%(name)s” has no opportunity or action that addresses it."
+    ),
+    "stage_without_metric": gettext_lazy("Stage “%(name)s” has no metric."),
+    "emotional_low_point": gettext_lazy(
+        "The emotional low point (%(score)s) is at stage “%(name)s”."
+    ),
+    "unsupported_pain_point": gettext_lazy(
+        "Pain point “%(name)s” is only an assumption: link an insight from the research."
+    ),
+    "pain_without_insight": gettext_lazy(
+        "Pain point “%(name)s” is marked as evidenced but no insight backs it."
+    ),
 }
 SEVERITY = {
     "objective_missing": WARNING,
@@ -85,7 +68,8 @@ class Finding:
     params: dict[str, Any]
 
     def as_dict(self, language: str) -> dict[str, Any]:
-        message = MESSAGES[self.code][language].format(**self.params)
+        with translation.override(language):
+            message = str(MESSAGES[self.code]) % self.params
         return {
             "code": self.code,
             "severity": SEVERITY[self.code],
