@@ -15,6 +15,9 @@ import math
 import unicodedata
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,38 +32,61 @@ STAGE_WIDTH = 32  # characters
 LINE_HEIGHT = 15  # points: one line of 11-point text
 LANE_FILL = "F3F4F6"
 
-LABELS: dict[str, dict[str, str]] = {
-    "vi": {
-        "grid": "Bản đồ hành trình",
-        "stage": "Giai đoạn",
-        "lane": "Hạng mục",
-        "personas": "Chân dung khách hàng",
-        "metrics": "Chỉ số",
-        "actions": "Kế hoạch hành động",
-        "comments": "Bình luận",
-        "persona_columns": "Tên|Câu nói|Tuổi|Nơi sống|Nghề nghiệp|Công ty|Mục tiêu|Điểm đau",
-        "metric_columns": "Hạng mục|Giai đoạn|Chỉ số|Thực tế|Mục tiêu|Đơn vị|Xu hướng",
-        "action_columns": "Hạng mục|Giai đoạn|Việc cần làm|Phụ trách|Hạn|Trạng thái|Khắc phục",
-        "comment_columns": "Giai đoạn|Hạng mục|Thẻ|Người viết|Bình luận|Ngày|Đã giải quyết",
-        "yes": "Có",
-        "no": "Không",
-    },
-    "en": {
-        "grid": "Journey map",
-        "stage": "Stage",
-        "lane": "Lane",
-        "personas": "Personas",
-        "metrics": "Metrics",
-        "actions": "Action plan",
-        "comments": "Comments",
-        "persona_columns": "Name|Quote|Age|Location|Job title|Company|Goals|Pain points",
-        "metric_columns": "Lane|Stage|Metric|Actual|Target|Unit|Trend",
-        "action_columns": "Lane|Stage|Action|Owner|Due|Status|Fixes",
-        "comment_columns": "Stage|Lane|Card|Author|Comment|Date|Resolved",
-        "yes": "Yes",
-        "no": "No",
-    },
-}
+
+def sheet_labels(language: str) -> dict[str, Any]:
+    """The sheet names and column headings, in the export's language (not the request's)."""
+    with translation.override(language):
+        lane = pgettext("the column of lane titles in an export", "Lane")
+        return {
+            "grid": _("Journey map"),
+            "stage": _("Stage"),
+            "lane": lane,
+            "personas": _("Personas"),
+            "metrics": _("Metrics"),
+            "actions": _("Action plan"),
+            "comments": _("Comments"),
+            "persona_columns": [
+                _("Name"),
+                _("Quote"),
+                _("Age"),
+                _("Location"),
+                _("Job title"),
+                _("Company"),
+                _("Goals"),
+                _("Pain points"),
+            ],
+            "metric_columns": [
+                lane,
+                _("Stage"),
+                _("Metric"),
+                _("Actual"),
+                _("Target"),
+                _("Unit"),
+                _("Trend"),
+            ],
+            "action_columns": [
+                lane,
+                _("Stage"),
+                _("Action"),
+                pgettext("the team responsible", "Owner"),
+                _("Due"),
+                _("Status"),
+                _("Fixes"),
+            ],
+            "comment_columns": [
+                _("Stage"),
+                lane,
+                _("Card"),
+                _("Author"),
+                _("Comment"),
+                _("Date"),
+                _("Resolved"),
+            ],
+            "yes": _("Yes"),
+            "no": _("No"),
+        }
+
+
 PERSONA_FIELDS: tuple[str, ...] = ("name", "quote", "age", "location", "job_title", "company")
 PERSONA_FIELDS += ("goals", "pain_points")
 
@@ -78,8 +104,8 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _header(ws: Worksheet, names: str, widths: list[int]) -> None:
-    for col, name in enumerate(names.split("|"), start=1):
+def _header(ws: Worksheet, names: list[str], widths: list[int]) -> None:
+    for col, name in enumerate(names, start=1):
         cell = _put(ws, 1, col, name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
@@ -184,7 +210,7 @@ def _rows(ws: Worksheet, start: int, rows: list[list[Any]]) -> None:
 
 
 def workbook_bytes(*, document: dict[str, Any], language: str) -> bytes:
-    labels = LABELS["en" if language == "en" else "vi"]
+    labels = sheet_labels("en" if language == "en" else "vi")
     doc = document
     stages = {s["id"]: s["name"] for s in doc["stages"]}
     lanes = {lane["id"]: lane["title"] for lane in doc["lanes"]}
