@@ -5,36 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from exports.models import ExportJob
 from maps.models import Change, Comment, JourneyMap
 from workspaces.serializers import display_name
 
 LIMIT = 60
-TEXT = {
-    "en": {
-        "change": "{actor} edited “{map}” ({n} changes)",
-        "change.1": "{actor} edited “{map}”",
-        "comment": "{actor} commented on “{map}”: {text}",
-        "export": "{actor} exported “{map}” as {format}",
-        "someone": "Someone",
-    },
-    "vi": {
-        "change": "{actor} sửa “{map}” ({n} thay đổi)",
-        "change.1": "{actor} sửa “{map}”",
-        "comment": "{actor} bình luận về “{map}”: {text}",
-        "export": "{actor} xuất “{map}” dạng {format}",
-        "someone": "Ai đó",
-    },
-}
 
 
-def _who(user: Any, language: str) -> tuple[dict[str, Any] | None, str]:
+def _who(user: Any) -> tuple[dict[str, Any] | None, str]:
     if user is None:
-        return None, TEXT[language]["someone"]
+        return None, _("Someone")
     return {"username": user.username, "name": display_name(user)}, display_name(user)
 
 
 def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> list[dict[str, Any]]:
+    """The entries with their text in `language` (the request's)."""
+    with translation.override(language):
+        return _activity(workspace=workspace, user=user)
+
+
+def _activity(*, workspace: Any, user: Any) -> list[dict[str, Any]]:
     maps = JourneyMap.objects.visible_to(user).filter(workspace=workspace)
     titles = dict(maps.values_list("pk", "title"))
     entries: list[dict[str, Any]] = []
@@ -53,8 +46,11 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
         groups[key]["first"] = change.revision
     for group in groups.values():
         change = group["change"]
-        actor, name = _who(change.actor, language)
-        template = TEXT[language]["change" if group["n"] > 1 else "change.1"]
+        actor, name = _who(change.actor)
+        if group["n"] > 1:
+            template = _("%(actor)s edited “%(map)s” (%(n)s changes)")
+        else:
+            template = _("%(actor)s edited “%(map)s”")
         entries.append(
             {
                 "kind": "change",
@@ -62,7 +58,7 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
                 "actor": actor,
                 "map": {"id": str(change.map_id), "title": titles[change.map_id]},
                 "revisions": [group["first"], change.revision],
-                "text": template.format(actor=name, map=titles[change.map_id], n=group["n"]),
+                "text": template % {"actor": name, "map": titles[change.map_id], "n": group["n"]},
             }
         )
     comments = (
@@ -71,7 +67,7 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
         .order_by("-created_at")[:LIMIT]
     )
     for comment in comments:
-        actor, name = _who(comment.author, language)
+        actor, name = _who(comment.author)
         snippet = comment.text if len(comment.text) <= 80 else comment.text[:80] + "…"
         entries.append(
             {
@@ -80,9 +76,8 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
                 "actor": actor,
                 "map": {"id": str(comment.map_id), "title": titles[comment.map_id]},
                 "comment": str(comment.pk),
-                "text": TEXT[language]["comment"].format(
-                    actor=name, map=titles[comment.map_id], text=f"“{snippet}”"
-                ),
+                "text": _("%(actor)s commented on “%(map)s”: %(text)s")
+                % {"actor": name, "map": titles[comment.map_id], "text": f"“{snippet}”"},
             }
         )
     exports = (
@@ -91,7 +86,7 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
         .order_by("-created_at")[:LIMIT]
     )
     for job in exports:
-        actor, name = _who(job.requested_by, language)
+        actor, name = _who(job.requested_by)
         entries.append(
             {
                 "kind": "export",
@@ -99,9 +94,8 @@ def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> li
                 "actor": actor,
                 "map": {"id": str(job.map_id), "title": titles[job.map_id]},
                 "export": {"id": str(job.pk), "format": job.format, "status": job.status},
-                "text": TEXT[language]["export"].format(
-                    actor=name, map=titles[job.map_id], format=job.format.upper()
-                ),
+                "text": _("%(actor)s exported “%(map)s” as %(format)s")
+                % {"actor": name, "map": titles[job.map_id], "format": job.format.upper()},
             }
         )
     entries.sort(key=lambda e: e["time"], reverse=True)
