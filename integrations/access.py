@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+
+from django.contrib.auth.models import AnonymousUser, User
 
 from integrations.models import Delivery, Webhook
 from workspaces.access import not_found, parse_uuid, workspace_for
 
 
-def webhook_for(user: Any, webhook_id: Any) -> Webhook:
+def webhook_for(user: User | AnonymousUser, webhook_id: uuid.UUID) -> Webhook:
     webhook = (
         Webhook.objects.select_related("workspace")
         .filter(pk=parse_uuid(webhook_id, "webhook"))
@@ -26,7 +28,9 @@ def webhook_for(user: Any, webhook_id: Any) -> Webhook:
     return webhook
 
 
-def delivery_for(user: Any, webhook_id: Any, delivery_id: Any) -> Delivery:
+def delivery_for(
+    user: User | AnonymousUser, webhook_id: uuid.UUID, delivery_id: uuid.UUID
+) -> Delivery:
     webhook = webhook_for(user, webhook_id)
     delivery = webhook.deliveries.filter(pk=parse_uuid(delivery_id, "delivery")).first()
     if delivery is None:

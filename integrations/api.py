@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -29,7 +29,7 @@ def _invalid(error: services.WebhookError) -> ApiError:
 
 class WorkspaceWebhooksView(APIView):
     @extend_schema(tags=TAGS, responses=WebhookSerializer(many=True))
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, workspace_id, admin=True)
         return Response(WebhookSerializer(workspace.webhooks.all(), many=True).data)
 
@@ -39,7 +39,7 @@ class WorkspaceWebhooksView(APIView):
         responses={201: WebhookCreatedSerializer},
         description="Create a webhook; the answer holds its signing secret, shown only now.",
     )
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, workspace_id, admin=True)
         serializer = WebhookSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -60,11 +60,11 @@ class WorkspaceWebhooksView(APIView):
 
 class WebhookView(APIView):
     @extend_schema(tags=TAGS, responses=WebhookSerializer)
-    def get(self, request: Request, webhook_id: Any) -> Response:
+    def get(self, request: Request, webhook_id: uuid.UUID) -> Response:
         return Response(WebhookSerializer(webhook_for(request.user, webhook_id)).data)
 
     @extend_schema(tags=TAGS, request=WebhookSerializer, responses=WebhookSerializer)
-    def patch(self, request: Request, webhook_id: Any) -> Response:
+    def patch(self, request: Request, webhook_id: uuid.UUID) -> Response:
         webhook = webhook_for(request.user, webhook_id)
         serializer = WebhookSerializer(webhook, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -77,7 +77,7 @@ class WebhookView(APIView):
         return Response(WebhookSerializer(webhook).data)
 
     @extend_schema(tags=TAGS, request=None, responses={204: None})
-    def delete(self, request: Request, webhook_id: Any) -> Response:
+    def delete(self, request: Request, webhook_id: uuid.UUID) -> Response:
         services.webhook_delete(webhook=webhook_for(request.user, webhook_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -89,7 +89,7 @@ class WebhookSecretView(APIView):
         responses=WebhookCreatedSerializer,
         description="Replace the signing secret; the answer shows the new one, only now.",
     )
-    def post(self, request: Request, webhook_id: Any) -> Response:
+    def post(self, request: Request, webhook_id: uuid.UUID) -> Response:
         webhook = webhook_for(request.user, webhook_id)
         services.webhook_secret_rotate(webhook=webhook)
         return Response(WebhookCreatedSerializer(webhook).data)
@@ -97,7 +97,7 @@ class WebhookSecretView(APIView):
 
 class WebhookDeliveriesView(APIView):
     @extend_schema(tags=TAGS, responses=DeliverySerializer(many=True))
-    def get(self, request: Request, webhook_id: Any) -> Response:
+    def get(self, request: Request, webhook_id: uuid.UUID) -> Response:
         webhook = webhook_for(request.user, webhook_id)
         deliveries = services.deliveries_recent(webhook=webhook)
         return Response(DeliverySerializer(deliveries, many=True).data)
@@ -110,7 +110,7 @@ class RedeliverView(APIView):
         responses={202: DeliverySerializer},
         description="Send a delivery's body again, as a new delivery with its own log.",
     )
-    def post(self, request: Request, webhook_id: Any, delivery_id: Any) -> Response:
+    def post(self, request: Request, webhook_id: uuid.UUID, delivery_id: uuid.UUID) -> Response:
         delivery = delivery_for(request.user, webhook_id, delivery_id)
         again = services.delivery_redeliver(delivery=delivery)
         return Response(DeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)

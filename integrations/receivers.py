@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from integrations import services, tasks
-from integrations.models import Event
+from integrations.models import Event, Webhook
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from exports.models import ExportJob
+    from maps.models import JourneyMap
+    from workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +36,7 @@ def _after_commit(what: str, work: Callable[[], Any]) -> None:
 
 
 def map_changed(
-    *, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
+    *, journey_map: JourneyMap, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
 ) -> None:
     """maps.hooks.change_applied: every change feeds map.changed; comment ops also feed
     comment.created and comment.mention. A workspace with no webhook for them costs a cache
@@ -51,16 +58,16 @@ def map_changed(
         )
 
 
-def webhook_saved(*, instance: Any, **_: Any) -> None:
+def webhook_saved(*, instance: Webhook, **_: Any) -> None:
     """post_save and post_delete of a Webhook: the workspace's subscriptions changed."""
     services.workspace_events_forget(workspace_id=instance.workspace_id)
 
 
-def export_done(*, job: Any, **_: Any) -> None:
+def export_done(*, job: ExportJob, **_: Any) -> None:
     _after_commit("export", lambda: services.export_publish(job=job))
 
 
-def member_joined(*, workspace: Any, user: Any, role: str, **_: Any) -> None:
+def member_joined(*, workspace: Workspace, user: User, role: str, **_: Any) -> None:
     workspace_id = workspace.pk
     _after_commit(
         "member",

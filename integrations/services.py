@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +36,11 @@ from integrations.models import (
 )
 from maps.models import ActionStatus, Comment, Item, ItemKind, JourneyMap
 from workspaces.models import Workspace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from exports.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +79,7 @@ def url_check(*, url: str) -> str:
 def webhook_create(
     *,
     workspace: Workspace,
-    actor: Any,
+    actor: User,
     url: str,
     events: list[str],
     body_format: str = BodyFormat.JSON,
@@ -123,7 +128,7 @@ def deliveries_recent(*, webhook: Webhook, limit: int = 50) -> list[Delivery]:
 # ---- events into deliveries ----------------------------------------------------------------
 
 
-def _map_of(*, webhook: Webhook, map_id: Any) -> JourneyMap | None:
+def _map_of(*, webhook: Webhook, map_id: uuid.UUID) -> JourneyMap | None:
     """The map if the webhook's workspace owns it; None otherwise (its data is never sent)."""
     return JourneyMap.objects.filter(pk=map_id, workspace_id=webhook.workspace_id).first()
 
@@ -205,11 +210,11 @@ LOCAL_TTL = 1.0
 _local_events: dict[str, tuple[float, frozenset[str]]] = {}
 
 
-def _events_key(workspace_id: Any) -> str:
+def _events_key(workspace_id: uuid.UUID) -> str:
     return f"webhooks:events:{workspace_id}"
 
 
-def workspace_events(*, workspace_id: Any) -> frozenset[str]:
+def workspace_events(*, workspace_id: uuid.UUID) -> frozenset[str]:
     """The events some active webhook of the workspace subscribes to."""
     key = _events_key(workspace_id)
     now = time.monotonic()
@@ -231,7 +236,7 @@ def workspace_events(*, workspace_id: Any) -> frozenset[str]:
     return events
 
 
-def workspace_events_forget(*, workspace_id: Any) -> None:
+def workspace_events_forget(*, workspace_id: uuid.UUID) -> None:
     """Drop the cached answer now and again after the commit, so no reader that started
     before the commit keeps the old one."""
     key = _events_key(workspace_id)
@@ -244,7 +249,7 @@ def workspace_events_forget(*, workspace_id: Any) -> None:
     transaction.on_commit(forget)
 
 
-def _subscribed(*, workspace_id: Any, event: str) -> list[Webhook]:
+def _subscribed(*, workspace_id: uuid.UUID, event: str) -> list[Webhook]:
     hooks = Webhook.objects.filter(workspace_id=workspace_id, active=True)
     return [hook for hook in hooks.select_related("workspace") if event in hook.events]
 
@@ -269,7 +274,7 @@ def _queue(delivery_id: str, countdown: float) -> None:
 MapData = Callable[[JourneyMap], dict[str, Any] | None]
 
 
-def map_event_publish(*, map_id: Any, event: str, data: MapData) -> list[Delivery]:
+def map_event_publish(*, map_id: uuid.UUID, event: str, data: MapData) -> list[Delivery]:
     """One delivery per subscribed webhook of the map's own workspace."""
     journey_map = JourneyMap.objects.filter(pk=map_id).first()
     if journey_map is None:
@@ -293,7 +298,7 @@ def _comment_view(comment: Comment) -> dict[str, Any]:
     }
 
 
-def comments_publish(*, map_id: Any, comment_ids: list[Any], created: set[Any]) -> None:
+def comments_publish(*, map_id: uuid.UUID, comment_ids: list[Any], created: set[Any]) -> None:
     """comment.created for new comments, comment.mention for any that mention someone who
     can see the map (an edit adding a mention counts too)."""
     for comment in Comment.objects.filter(pk__in=comment_ids, map_id=map_id):
@@ -325,7 +330,7 @@ def _mention_data(journey_map: JourneyMap, *, comment: Comment) -> dict[str, Any
     return {"map": _map_view(journey_map), "comment": _comment_view(comment), "mentioned": seen}
 
 
-def export_publish(*, job: Any) -> None:
+def export_publish(*, job: ExportJob) -> None:
     def data(journey_map: JourneyMap) -> dict[str, Any]:
         file_url = f"/api/exports/{job.pk}/file/" if job.status == "done" else None
         return {
@@ -341,7 +346,7 @@ def export_publish(*, job: Any) -> None:
     map_event_publish(map_id=job.map_id, event=Event.EXPORT_FINISHED, data=data)
 
 
-def member_publish(*, workspace_id: Any, user: Any, role: str) -> None:
+def member_publish(*, workspace_id: uuid.UUID, user: User, role: str) -> None:
     data = {
         "member": {"username": user.username, "name": user.get_full_name()},
         "role": role,
@@ -353,7 +358,7 @@ def member_publish(*, workspace_id: Any, user: Any, role: str) -> None:
 # ---- map changed, debounced ----------------------------------------------------------------
 
 
-def map_changes_note(*, map_id: Any, now: dt.datetime | None = None) -> list[MapChangeBatch]:
+def map_changes_note(*, map_id: uuid.UUID, now: dt.datetime | None = None) -> list[MapChangeBatch]:
     """Add the map's latest revision to each subscribed webhook's open batch, opening one
     (due in WEBHOOK_MAP_CHANGED_SECONDS) when there is none; returns the batches opened,
     whose flush the caller queues."""
@@ -512,7 +517,7 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def delivery_attempt(*, delivery_id: Any, clock: Clock = timezone.now) -> Outcome:
+def delivery_attempt(*, delivery_id: uuid.UUID | str, clock: Clock = timezone.now) -> Outcome:
     """One attempt at a delivery, recorded; says whether and when to try again."""
     delivery = Delivery.objects.select_related("webhook__workspace", "webhook__created_by")
     found = delivery.filter(pk=delivery_id).first()
@@ -615,5 +620,5 @@ def delivery_redeliver(*, delivery: Delivery) -> Delivery:
     return again
 
 
-def delivery_queue_retry(*, delivery_id: Any, countdown: float) -> None:
+def delivery_queue_retry(*, delivery_id: uuid.UUID | str, countdown: float) -> None:
     _queue(str(delivery_id), countdown)

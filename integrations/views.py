@@ -3,6 +3,7 @@ read each one's delivery log (docs/integrations.md)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -41,7 +42,7 @@ class WebhookForm(forms.Form):
     )
 
 
-def _admin_workspace(request: HttpRequest, workspace_id: Any) -> Workspace | HttpResponse:
+def _admin_workspace(request: HttpRequest, workspace_id: uuid.UUID) -> Workspace | HttpResponse:
     """The workspace for one of its admins; 404 for others, 403 for a plain member."""
     membership = (
         Membership.objects.select_related("workspace")
@@ -55,7 +56,7 @@ def _admin_workspace(request: HttpRequest, workspace_id: Any) -> Workspace | Htt
     return membership.workspace
 
 
-def _webhook(workspace: Workspace, webhook_id: Any) -> Webhook:
+def _webhook(workspace: Workspace, webhook_id: uuid.UUID) -> Webhook:
     webhook = workspace.webhooks.filter(pk=webhook_id).first()
     if webhook is None:
         raise Http404("No such webhook.")
@@ -82,7 +83,7 @@ def _row(hook: Webhook) -> dict[str, Any]:
 
 
 @login_required
-def webhooks(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def webhooks(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     workspace = _admin_workspace(request, workspace_id)
     if isinstance(workspace, HttpResponse):
         return workspace
@@ -90,7 +91,7 @@ def webhooks(request: HttpRequest, workspace_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             webhook = services.webhook_create(
-                workspace=workspace, actor=request.user, **form.cleaned_data
+                workspace=workspace, actor=user_of(request), **form.cleaned_data
             )
         except services.WebhookError as error:
             form.add_error("url", error.message)
@@ -113,7 +114,9 @@ def webhooks(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def webhook_action(request: HttpRequest, workspace_id: Any, webhook_id: Any) -> HttpResponse:
+def webhook_action(
+    request: HttpRequest, workspace_id: uuid.UUID, webhook_id: uuid.UUID
+) -> HttpResponse:
     workspace = _admin_workspace(request, workspace_id)
     if isinstance(workspace, HttpResponse):
         return workspace
@@ -137,7 +140,7 @@ def webhook_action(request: HttpRequest, workspace_id: Any, webhook_id: Any) -> 
 @login_required
 @require_POST
 def redeliver(
-    request: HttpRequest, workspace_id: Any, webhook_id: Any, delivery_id: Any
+    request: HttpRequest, workspace_id: uuid.UUID, webhook_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> HttpResponse:
     workspace = _admin_workspace(request, workspace_id)
     if isinstance(workspace, HttpResponse):
