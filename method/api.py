@@ -105,7 +105,7 @@ class MetricCalculateView(APIView):
         try:
             result = metric_calculate(metric=body["metric"], inputs=body)
         except MetricInputError as error:
-            raise ApiError(code="invalid", message=error.messages[language]) from None
+            raise ApiError(code="invalid", message=error.message(language)) from None
         return Response({"metric": body["metric"], **result.as_dict(language)})
 
 

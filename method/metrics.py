@@ -1,8 +1,10 @@
 """The metric catalog (DOMAIN.md, "Metrics by stage") and calculators for the common ones.
 
 Calculators are pure functions over plain numbers: they return a `MetricResult` whose
-explanation shows the arithmetic in the caller's language, or raise `MetricInputError` with a
-message in both languages. The API in method/api.py only parses and picks the language.
+explanation shows the arithmetic, or raise `MetricInputError`; both are said in the caller's
+language through gettext (`explained`, `message`). The API in method/api.py only parses and
+picks the language. The catalog itself (names, definitions, formulas) is content in both
+languages, handed out whole (`as_dict`), not interface text.
 """
 
 # ruff: noqa: E501  (the catalog table reads better one entry per line)
@@ -12,6 +14,10 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 Bilingual = dict[str, str]
 
@@ -260,20 +266,34 @@ def catalog(language: str | None = None) -> list[dict[str, Any]]:
     return entries
 
 
+def _said(text: Promise, params: Mapping[str, Any], language: str) -> str:
+    with translation.override(language):
+        return str(text) % params
+
+
 class MetricInputError(ValueError):
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(en)
-        self.messages = bi(vi, en)
+    """Why an input is refused; `message(language)` says it in that language."""
+
+    def __init__(self, text: Promise, **params: Any) -> None:
+        self.text, self.params = text, params
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        return _said(self.text, self.params, language)
 
 
 @dataclass(frozen=True)
 class MetricResult:
     value: float
-    explanation: Bilingual
+    explanation: Promise  # the arithmetic, with %(…)s filled from `params`
+    params: dict[str, Any]
     unit: str = ""
 
+    def explained(self, language: str) -> str:
+        return _said(self.explanation, self.params, language)
+
     def as_dict(self, language: str) -> dict[str, Any]:
-        return {"value": self.value, "unit": self.unit, "explanation": self.explanation[language]}
+        return {"value": self.value, "unit": self.unit, "explanation": self.explained(language)}
 
 
 def _fmt(number: float) -> str:
@@ -289,15 +309,15 @@ def _number(inputs: Mapping[str, Any], name: str, default: float | None = None) 
     """A required (or defaulted) finite number from 0 to MAX_INPUT."""
     value = inputs.get(name, default)
     if value is None:
-        raise MetricInputError(f"Thiếu “{name}”.", f"“{name}” is missing.")
+        raise MetricInputError(_("“%(name)s” is missing."), name=name)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise MetricInputError(f"“{name}” phải là một số.", f"“{name}” must be a number.")
+        raise MetricInputError(_("“%(name)s” must be a number."), name=name)
     if isinstance(value, float) and not math.isfinite(value):
-        raise MetricInputError(f"“{name}” phải là một số.", f"“{name}” must be a number.")
+        raise MetricInputError(_("“%(name)s” must be a number."), name=name)
     if value < 0:
-        raise MetricInputError(f"“{name}” không được âm.", f"“{name}” cannot be negative.")
+        raise MetricInputError(_("“%(name)s” cannot be negative."), name=name)
     if value > MAX_INPUT:
-        raise MetricInputError(f"“{name}” quá lớn.", f"“{name}” is too large.")
+        raise MetricInputError(_("“%(name)s” is too large."), name=name)
     return value
 
 
@@ -305,7 +325,7 @@ def _count(inputs: Mapping[str, Any], name: str) -> int:
     """A required whole number ≥ 0."""
     value = inputs.get(name)
     if isinstance(value, float) and not value.is_integer():
-        raise MetricInputError(f"“{name}” phải là số nguyên.", f"“{name}” must be a whole number.")
+        raise MetricInputError(_("“%(name)s” must be a whole number."), name=name)
     return int(_number(inputs, name))
 
 
@@ -315,17 +335,14 @@ def _amount(inputs: Mapping[str, Any], name: str, default: float | None = None) 
 
 def _nonzero(total: float, name: str) -> None:
     if total == 0:
-        raise MetricInputError(
-            f"“{name}” bằng 0: không thể chia cho 0.", f"“{name}” is zero: cannot divide by it."
-        )
+        raise MetricInputError(_("“%(name)s” is zero: cannot divide by it."), name=name)
 
 
 def _ratio(part: int, whole: int, part_name: str, whole_name: str) -> float:
     _nonzero(whole, whole_name)
     if part > whole:
         raise MetricInputError(
-            f"“{part_name}” không được lớn hơn “{whole_name}”.",
-            f"“{part_name}” cannot be larger than “{whole_name}”.",
+            _("“%(part)s” cannot be larger than “%(whole)s”."), part=part_name, whole=whole_name
         )
     return round(part / whole * 100, 2)
 
@@ -335,24 +352,16 @@ def nps_counts_from_answers(answers: Any) -> tuple[int, int, int]:
     or a mapping from score to count."""
     if isinstance(answers, list):
         if len(answers) != 11:
-            raise MetricInputError(
-                "“answers” cần đúng 11 số đếm, cho điểm 0 đến 10.",
-                "“answers” needs exactly 11 counts, for scores 0 to 10.",
-            )
+            raise MetricInputError(_("“answers” needs exactly 11 counts, for scores 0 to 10."))
         pairs = list(enumerate(answers))
     elif isinstance(answers, dict):
         pairs = []
         for score, count in answers.items():
             if not (str(score).isascii() and str(score).isdigit()) or int(score) > 10:
-                raise MetricInputError(
-                    f"Điểm “{score}” không nằm trong 0–10.", f"Score “{score}” is not in 0–10."
-                )
+                raise MetricInputError(_("Score “%(score)s” is not in 0–10."), score=score)
             pairs.append((int(score), count))
     else:
-        raise MetricInputError(
-            "“answers” là danh sách 11 số đếm hoặc bảng điểm → số đếm.",
-            "“answers” is a list of 11 counts or a score → count mapping.",
-        )
+        raise MetricInputError(_("“answers” is a list of 11 counts or a score → count mapping."))
     counts = [(score, _count({str(score): count}, str(score))) for score, count in pairs]
     promoters = sum(n for score, n in counts if score >= 9)
     passives = sum(n for score, n in counts if 7 <= score <= 8)
@@ -369,20 +378,23 @@ def nps(inputs: Mapping[str, Any]) -> MetricResult:
         detractors = _count(inputs, "detractors")
     total = promoters + passives + detractors
     if total == 0:
-        raise MetricInputError(
-            "Chưa có câu trả lời nào: tổng số người trả lời bằng 0.",
-            "No answers: the total number of respondents is zero.",
-        )
+        raise MetricInputError(_("No answers: the total number of respondents is zero."))
     p, d = promoters / total * 100, detractors / total * 100
     value = round(p - d, 2)
     return MetricResult(
         value,
-        bi(
-            f"{promoters} người ủng hộ ({_fmt(p)}%) − {detractors} người phản đối ({_fmt(d)}%) "
-            f"trên {total} câu trả lời = NPS {_fmt(value)}",
-            f"{promoters} promoters ({_fmt(p)}%) − {detractors} detractors ({_fmt(d)}%) "
-            f"of {total} answers = NPS {_fmt(value)}",
+        _(
+            "%(promoters)s promoters (%(p)s%%) − %(detractors)s detractors (%(d)s%%) "
+            "of %(total)s answers = NPS %(value)s"
         ),
+        {
+            "promoters": promoters,
+            "p": _fmt(p),
+            "detractors": detractors,
+            "d": _fmt(d),
+            "total": total,
+            "value": _fmt(value),
+        },
     )
 
 
@@ -391,10 +403,8 @@ def csat(inputs: Mapping[str, Any]) -> MetricResult:
     value = _ratio(satisfied, total, "satisfied", "responses")
     return MetricResult(
         value,
-        bi(
-            f"{satisfied} câu trả lời hài lòng ÷ {total} câu trả lời × 100 = {_fmt(value)}%",
-            f"{satisfied} satisfied answers ÷ {total} answers × 100 = {_fmt(value)}%",
-        ),
+        _("%(satisfied)s satisfied answers ÷ %(total)s answers × 100 = %(value)s%%"),
+        {"satisfied": satisfied, "total": total, "value": _fmt(value)},
         "%",
     )
 
@@ -404,10 +414,8 @@ def conversion_rate(inputs: Mapping[str, Any]) -> MetricResult:
     value = _ratio(conversions, visitors, "conversions", "visitors")
     return MetricResult(
         value,
-        bi(
-            f"{conversions} chuyển đổi ÷ {visitors} khách truy cập × 100 = {_fmt(value)}%",
-            f"{conversions} conversions ÷ {visitors} visitors × 100 = {_fmt(value)}%",
-        ),
+        _("%(conversions)s conversions ÷ %(visitors)s visitors × 100 = %(value)s%%"),
+        {"conversions": conversions, "visitors": visitors, "value": _fmt(value)},
         "%",
     )
 
@@ -418,10 +426,8 @@ def cac(inputs: Mapping[str, Any]) -> MetricResult:
     value = round(spend / customers, 2)
     return MetricResult(
         value,
-        bi(
-            f"Chi phí {_fmt(spend)} ÷ {customers} khách hàng mới = {_fmt(value)} mỗi khách hàng",
-            f"Spend {_fmt(spend)} ÷ {customers} new customers = {_fmt(value)} per customer",
-        ),
+        _("Spend %(spend)s ÷ %(customers)s new customers = %(value)s per customer"),
+        {"spend": _fmt(spend), "customers": customers, "value": _fmt(value)},
     )
 
 
@@ -430,12 +436,11 @@ def churn(inputs: Mapping[str, Any]) -> MetricResult:
     value = _ratio(lost, start, "customers_lost", "customers_start")
     return MetricResult(
         value,
-        bi(
-            f"{lost} khách rời đi ÷ {start} khách đầu kỳ × 100 = {_fmt(value)}% "
-            f"(giữ chân {_fmt(100 - value)}%)",
-            f"{lost} customers lost ÷ {start} at the start × 100 = {_fmt(value)}% "
-            f"(retention {_fmt(100 - value)}%)",
+        _(
+            "%(lost)s customers lost ÷ %(start)s at the start × 100 = %(value)s%% "
+            "(retention %(kept)s%%)"
         ),
+        {"lost": lost, "start": start, "value": _fmt(value), "kept": _fmt(100 - value)},
         "%",
     )
 
@@ -445,17 +450,15 @@ def retention(inputs: Mapping[str, Any]) -> MetricResult:
     new = _count(inputs, "customers_new")
     if new > end:
         raise MetricInputError(
-            "“customers_new” không được lớn hơn “customers_end”.",
-            "“customers_new” cannot be larger than “customers_end”.",
+            _("“%(part)s” cannot be larger than “%(whole)s”."),
+            part="customers_new",
+            whole="customers_end",
         )
     value = _ratio(end - new, start, "customers_end − customers_new", "customers_start")
     return MetricResult(
         value,
-        bi(
-            f"({end} khách cuối kỳ − {new} khách mới) ÷ {start} khách đầu kỳ × 100 = "
-            f"{_fmt(value)}%",
-            f"({end} at the end − {new} new) ÷ {start} at the start × 100 = {_fmt(value)}%",
-        ),
+        _("(%(end)s at the end − %(new)s new) ÷ %(start)s at the start × 100 = %(value)s%%"),
+        {"end": end, "new": new, "start": start, "value": _fmt(value)},
         "%",
     )
 
@@ -466,18 +469,21 @@ def clv(inputs: Mapping[str, Any]) -> MetricResult:
     years = _amount(inputs, "years")
     margin = _amount(inputs, "margin", 100.0)
     if margin > 100:
-        raise MetricInputError(
-            "“margin” là phần trăm từ 0 đến 100.", "“margin” is a percentage from 0 to 100."
-        )
+        raise MetricInputError(_("“margin” is a percentage from 0 to 100."))
     value = round(order_value * per_year * years * margin / 100, 2)
     return MetricResult(
         value,
-        bi(
-            f"{_fmt(order_value)} mỗi đơn × {_fmt(per_year)} đơn/năm × {_fmt(years)} năm × "
-            f"biên lợi nhuận {_fmt(margin)}% = {_fmt(value)}",
-            f"{_fmt(order_value)} per order × {_fmt(per_year)} orders/year × {_fmt(years)} years "
-            f"× {_fmt(margin)}% margin = {_fmt(value)}",
+        _(
+            "%(order)s per order × %(per_year)s orders/year × %(years)s years "
+            "× %(margin)s%% margin = %(value)s"
         ),
+        {
+            "order": _fmt(order_value),
+            "per_year": _fmt(per_year),
+            "years": _fmt(years),
+            "margin": _fmt(margin),
+            "value": _fmt(value),
+        },
     )
 
 
@@ -497,7 +503,6 @@ def metric_calculate(*, metric: str, inputs: Mapping[str, Any]) -> MetricResult:
     if calculator is None:
         known = ", ".join(CALCULATORS)
         raise MetricInputError(
-            f"Không có máy tính cho “{metric}”; có: {known}.",
-            f"No calculator for “{metric}”; known: {known}.",
+            _("No calculator for “%(metric)s”; known: %(known)s."), metric=metric, known=known
         )
     return calculator(inputs)

@@ -22,8 +22,8 @@ def test_nps_from_counts_of_each_answer_groups_9_10_7_8_and_0_6() -> None:
     answers = [5, 0, 0, 0, 0, 0, 10, 0, 25, 20, 40]
     result = metric_calculate(metric="nps", inputs={"answers": answers})
     assert result.value == 45
-    assert "60 promoters" in result.explanation["en"]
-    assert "15 người phản đối" in result.explanation["vi"]
+    assert "60 promoters" in result.explained("en")
+    assert "15 người phản đối" in result.explained("vi")
 
 
 def test_nps_accepts_a_score_to_count_mapping() -> None:
@@ -89,8 +89,8 @@ def test_bad_input_is_refused_with_a_message_in_both_languages(
 ) -> None:
     with pytest.raises(MetricInputError) as error:
         metric_calculate(metric=metric, inputs=inputs)
-    assert words in error.value.messages["en"]
-    assert error.value.messages["vi"] and error.value.messages["vi"] != error.value.messages["en"]
+    assert words in error.value.message("en")
+    assert error.value.message("vi") and error.value.message("vi") != error.value.message("en")
 
 
 def test_every_catalog_entry_has_name_definition_and_formula_in_both_languages() -> None:
