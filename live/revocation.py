@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -39,6 +39,10 @@ from journeymap.outages import OUTAGES
 from live.services import session_digest
 from maps.models import JourneyMap
 from workspaces.models import MapAccess, Membership, ShareLink
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +132,7 @@ def _token_deleted(sender: Any, instance: Token, **kwargs: Any) -> None:
     access_revoke(maps=maps_of_user(instance.user_id))
 
 
-def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     """Django flushes the session after this signal: name it, or a room checking at once
     would still find it signed in. (With sessions in the database, the row's deletion is
     heard instead, below: also when sessions are ended without a sign-out.)"""

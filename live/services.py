@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -52,11 +53,13 @@ class Admission:
     link: ShareLink | None = None
 
 
-def _display_name(user: Any) -> str:
+def _display_name(user: User) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def socket_admit(*, user: Any, map_id: uuid.UUID | None, share: str | None) -> Admission:
+def socket_admit(
+    *, user: User | AnonymousUser | None, map_id: uuid.UUID | None, share: str | None
+) -> Admission:
     """Resolve the caller's role on the map. 4404 when the map does not exist (or, for a
     signed-in user, is in a workspace they cannot see: existence is not leaked)."""
     journey_map = JourneyMap.objects.filter(pk=map_id).first() if map_id else None
@@ -73,7 +76,7 @@ def socket_admit(*, user: Any, map_id: uuid.UUID | None, share: str | None) -> A
             name="Khách / Guest",
             link=link,
         )
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return Admission(close=CLOSE_UNAUTHENTICATED)
     if journey_map is None:
         return Admission(close=CLOSE_NO_MAP)
@@ -154,7 +157,7 @@ def access_review(
 
 def _signed_in(
     socket: Credentials,
-    users: dict[int, Any],
+    users: dict[int, User],
     tokens: set[tuple[str, int]],
     sessions: dict[str, dict[str, Any]],
 ) -> bool:
@@ -196,7 +199,7 @@ def _sessions(keys: list[str], ended: Collection[str]) -> dict[str, dict[str, An
     return {key: data for key, data in found.items() if data}
 
 
-def _session_valid(data: dict[str, Any] | None, user: Any) -> bool:
+def _session_valid(data: dict[str, Any] | None, user: User) -> bool:
     """What django.contrib.auth.get_user checks of a session: still this person, and signed in
     with their current password."""
     if not data or str(data.get(SESSION_KEY)) != str(user.pk):
