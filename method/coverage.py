@@ -10,6 +10,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from maps.models import ItemKind, JourneyMap, Stage
 from touchpoints.catalog import CHANNELS, CHANNELS_BY_KEY
 
@@ -81,6 +84,7 @@ def touchpoint_coverage(*, journey_map: JourneyMap, language: str = "vi") -> dic
 def _channel(key: str, language: str) -> dict[str, Any]:
     channel = CHANNELS_BY_KEY.get(key)
     if channel is None:
-        label = key or ("(chưa chọn kênh)" if language == "vi" else "(no channel)")
+        with translation.override(language):
+            label = key or gettext("(no channel)")
         return {"key": key, "name": label, "online": None}
     return {"key": key, "name": channel.name(language), "online": channel.online}
