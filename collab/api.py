@@ -28,7 +28,7 @@ from journeymap.schema import list_of_objects
 from maps.access import map_for
 from maps.document_cache import IF_NONE_MATCH, document_revalidated
 from maps.document_types import MapDocument
-from workspaces.access import forbidden, not_found, parse_uuid, workspace_for
+from workspaces.access import forbidden, not_found, parse_uuid, signed_in, workspace_for
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink, role_at_least
 from workspaces.serializers import UserSerializer, display_name
 from workspaces.sharing import (
@@ -173,7 +173,7 @@ class ShareLinkListView(APIView):
         try:
             link = share_link_create(
                 journey_map=journey_map,
-                actor=request.user,
+                actor=signed_in(request.user),
                 role=data["role"],
                 expires=data.get("expires"),
                 allow_export=data["allow_export"],

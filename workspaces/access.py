@@ -7,7 +7,7 @@ leaked); a caller who can see an object but lacks the role gets 403.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rest_framework import exceptions, status
 
@@ -15,7 +15,7 @@ from journeymap.api import ApiError
 from workspaces.models import Membership, Workspace
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def not_found(what: str = "object") -> ApiError:
@@ -28,7 +28,7 @@ def forbidden(message: str) -> ApiError:
     return ApiError(code="forbidden", message=message, status_code=status.HTTP_403_FORBIDDEN)
 
 
-def signed_in(user: Any) -> User:
+def signed_in(user: User | AnonymousUser) -> User:
     """The caller as a User; API views require authentication, so this only narrows the type."""
     from django.contrib.auth.models import User
 
@@ -37,16 +37,20 @@ def signed_in(user: Any) -> User:
     return user
 
 
-def parse_uuid(raw: Any, what: str) -> uuid.UUID:
+def parse_uuid(raw: object, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(raw))
     except (ValueError, TypeError):
         raise ApiError(code="invalid", message=f"{what} must be a UUID.") from None
 
 
-def workspace_for(user: Any, workspace_id: Any, *, admin: bool = False) -> Workspace:
+def workspace_for(
+    user: User | AnonymousUser, workspace_id: object, *, admin: bool = False
+) -> Workspace:
     """The workspace if the user is a member (an admin when `admin`), else 404/403."""
     workspace_uuid = parse_uuid(workspace_id, "workspace")
+    if not user.is_authenticated:  # API views require sign-in: this only narrows the type
+        raise not_found("workspace")
     membership = (
         Membership.objects.select_related("workspace")
         .filter(workspace_id=workspace_uuid, user=user)

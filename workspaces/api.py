@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
@@ -33,14 +33,16 @@ class WorkspaceListView(APIView):
     def post(self, request: Request) -> Response:
         serializer = WorkspaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        workspace = workspace_create(name=serializer.validated_data["name"], creator=request.user)
+        workspace = workspace_create(
+            name=serializer.validated_data["name"], creator=signed_in(request.user)
+        )
         workspace.my_role = Membership.Role.ADMIN  # type: ignore[attr-defined]
         return Response(WorkspaceSerializer(workspace).data, status=status.HTTP_201_CREATED)
 
 
 class WorkspaceMembersView(APIView):
     @extend_schema(responses=MembershipSerializer(many=True))
-    def get(self, request: Request, workspace_id: Any) -> Response:
+    def get(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, workspace_id)
         members = workspace.memberships.select_related("user").order_by("user__username")
         return Response(MembershipSerializer(members, many=True).data)
@@ -50,7 +52,7 @@ class WorkspaceMembersView(APIView):
         # 201 for a new member, 200 when an existing member's role is changed.
         responses={200: MembershipSerializer, 201: MembershipSerializer},
     )
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, workspace_id, admin=True)
         serializer = WorkspaceInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -8,7 +8,7 @@ without checking the password until the window passes.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -17,6 +17,9 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 WINDOW_SECONDS = 15 * 60
 
@@ -72,5 +75,5 @@ def count_failure(
 
 
 @receiver(user_logged_in)
-def forget_failures(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def forget_failures(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     cache.delete(_keys(request, user.get_username())[0])

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from journeymap.text import clean_text
 from workspaces.models import Membership, Workspace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class PlainTextMixin:
@@ -38,7 +41,7 @@ def _clean(value: Any, max_length: int | None) -> Any:
     return value
 
 
-def display_name(user: Any) -> str:
+def display_name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
@@ -47,7 +50,7 @@ class UserSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(read_only=True)
     name = serializers.SerializerMethodField()
 
-    def get_name(self, user: Any) -> str:
+    def get_name(self, user: User) -> str:
         return display_name(user)
 
 

@@ -1,21 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from workspaces.models import Membership, Workspace
 from workspaces.signals import member_added
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def workspace_create(*, name: str, creator: Any) -> Workspace:
+
+def workspace_create(*, name: str, creator: User) -> Workspace:
     with transaction.atomic():
         workspace = Workspace.objects.create(name=name)
         Membership.objects.create(workspace=workspace, user=creator, role=Membership.Role.ADMIN)
     return workspace
 
 
-def membership_set(*, workspace: Workspace, user: Any, role: str) -> tuple[Membership, bool]:
+def membership_set(*, workspace: Workspace, user: User, role: str) -> tuple[Membership, bool]:
     """Add the user to the workspace with the role, or change their role."""
     with transaction.atomic():
         membership, created = Membership.objects.update_or_create(

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from workspaces.models import MapAccess, MapRole, Membership, ShareLink
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TOKEN_PREFIX = 12  # characters used to find candidates; the rest is compared in constant time
 
@@ -47,7 +50,7 @@ def _keep_an_owner(journey_map: Any, user_id: int, new_role: str | None) -> None
     raise SharingError("last_owner", "A map needs an owner: make someone else owner first.")
 
 
-def map_access_change(*, journey_map: Any, user: Any, role: str) -> MapAccess:
+def map_access_change(*, journey_map: Any, user: User, role: str) -> MapAccess:
     """Give a user an explicit role on the map (workspace admins stay owners regardless)."""
     with transaction.atomic():
         type(journey_map).objects.select_for_update().filter(pk=journey_map.pk).first()
@@ -58,7 +61,7 @@ def map_access_change(*, journey_map: Any, user: Any, role: str) -> MapAccess:
     return access
 
 
-def map_access_remove(*, journey_map: Any, user: Any) -> None:
+def map_access_remove(*, journey_map: Any, user: User) -> None:
     with transaction.atomic():
         type(journey_map).objects.select_for_update().filter(pk=journey_map.pk).first()
         access = MapAccess.objects.filter(map=journey_map, user=user).first()
@@ -71,7 +74,7 @@ def map_access_remove(*, journey_map: Any, user: Any) -> None:
 def share_link_create(
     *,
     journey_map: Any,
-    actor: Any,
+    actor: User,
     role: str,
     expires: dt.datetime | None = None,
     allow_export: bool = False,
@@ -85,7 +88,7 @@ def share_link_create(
     )
 
 
-def share_link_find(token: Any) -> ShareLink | None:
+def share_link_find(token: str | None) -> ShareLink | None:
     """The active link with this token, or None. Constant-time on the secret part."""
     if not isinstance(token, str) or not (32 <= len(token) <= 64):
         return None

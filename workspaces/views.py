@@ -3,6 +3,7 @@ is maps/dashboard.py)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -66,7 +67,9 @@ def signup(request: HttpRequest) -> HttpResponse:
 def workspace_new(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        workspace = workspace_create(name=form.cleaned_data["name"].strip(), creator=request.user)
+        workspace = workspace_create(
+            name=form.cleaned_data["name"].strip(), creator=user_of(request)
+        )
         set_current_workspace(request, workspace)
         messages.success(request, _("Workspace created."))
         return redirect("dashboard")
@@ -87,9 +90,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _uuid_or_none(raw: Any) -> Any:
-    import uuid
-
+def _uuid_or_none(raw: str | None) -> Any:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
@@ -111,7 +112,7 @@ class AddMemberForm(forms.Form):
         return user
 
 
-def _member_workspace(request: HttpRequest, workspace_id: Any) -> tuple[Workspace, str]:
+def _member_workspace(request: HttpRequest, workspace_id: uuid.UUID) -> tuple[Workspace, str]:
     membership = (
         Membership.objects.select_related("workspace")
         .filter(workspace_id=workspace_id, user=user_of(request))
@@ -123,7 +124,7 @@ def _member_workspace(request: HttpRequest, workspace_id: Any) -> tuple[Workspac
 
 
 @login_required
-def members(request: HttpRequest, workspace_id: Any) -> HttpResponse:
+def members(request: HttpRequest, workspace_id: uuid.UUID) -> HttpResponse:
     workspace, role = _member_workspace(request, workspace_id)
     is_admin = role == Membership.Role.ADMIN
     form = AddMemberForm(request.POST or None)
@@ -152,7 +153,9 @@ def members(request: HttpRequest, workspace_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_change(request: HttpRequest, workspace_id: Any, membership_id: int) -> HttpResponse:
+def member_change(
+    request: HttpRequest, workspace_id: uuid.UUID, membership_id: int
+) -> HttpResponse:
     workspace, role = _member_workspace(request, workspace_id)
     if role != Membership.Role.ADMIN:
         return HttpResponse(_("Only workspace admins can change members."), status=403)
