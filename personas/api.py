@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -16,7 +18,9 @@ from workspaces.access import not_found, workspace_for
 from workspaces.models import Membership
 
 
-def persona_for(user: Any, persona_id: Any) -> Persona:
+def persona_for(user: User | AnonymousUser, persona_id: uuid.UUID) -> Persona:
+    if not user.is_authenticated:  # API views require sign-in: this only narrows the type
+        raise not_found("persona")
     persona = Persona.objects.filter(
         pk=persona_id, workspace__in=Membership.objects.filter(user=user).values("workspace")
     ).first()
@@ -63,12 +67,12 @@ class PersonaListView(APIView):
 
 class PersonaDetailView(APIView):
     @extend_schema(responses=PersonaSerializer)
-    def get(self, request: Request, persona_id: Any) -> Response:
+    def get(self, request: Request, persona_id: uuid.UUID) -> Response:
         persona = persona_for(request.user, persona_id)
         return Response(PersonaSerializer(persona, context=_urls(request)).data)
 
     @extend_schema(request=PersonaSerializer, responses=PersonaSerializer)
-    def patch(self, request: Request, persona_id: Any) -> Response:
+    def patch(self, request: Request, persona_id: uuid.UUID) -> Response:
         persona = persona_for(request.user, persona_id)
         serializer = PersonaSerializer(
             persona, data=request.data, partial=True, context=_urls(request)
@@ -78,6 +82,6 @@ class PersonaDetailView(APIView):
         return Response(serializer.data)
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, persona_id: Any) -> Response:
+    def delete(self, request: Request, persona_id: uuid.UUID) -> Response:
         persona_for(request.user, persona_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

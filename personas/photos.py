@@ -12,6 +12,7 @@ import uuid
 import warnings
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Q
@@ -59,12 +60,12 @@ def persona_photo_clean(upload: Any) -> ContentFile[bytes]:
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
 
 
-def persona_with_photo(user: Any, name: str) -> Persona | None:
+def persona_with_photo(user: User | AnonymousUser | None, name: str) -> Persona | None:
     """The persona whose photo is the stored file `name`, if `user` may see it: a member of
     the persona's workspace, or anyone with a role on a map showing the persona (the editor
     draws its photo). Asked on every request, so a removed member is refused at once.
     Share-link visitors see no photos: the share view draws no persona."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     member_of = Membership.objects.filter(user=user).values("workspace_id")
     granted = MapAccess.objects.filter(user=user).values("map_id")

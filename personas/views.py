@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from typing import Any
 
 from django import forms
@@ -150,7 +151,7 @@ class NewPersonaForm(forms.Form):
     )
 
 
-def _persona_for(request: HttpRequest, persona_id: Any) -> Persona:
+def _persona_for(request: HttpRequest, persona_id: uuid.UUID) -> Persona:
     persona = Persona.objects.filter(
         pk=persona_id,
         workspace__in=Membership.objects.filter(user=user_of(request)).values("workspace"),
@@ -194,7 +195,7 @@ def persona_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def persona_edit(request: HttpRequest, persona_id: Any) -> HttpResponse:
+def persona_edit(request: HttpRequest, persona_id: uuid.UUID) -> HttpResponse:
     persona = _persona_for(request, persona_id)
     form = PersonaForm(request.POST or None, request.FILES or None, instance=persona)
     if request.method == "POST" and form.is_valid():
@@ -210,7 +211,7 @@ def persona_edit(request: HttpRequest, persona_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def persona_delete(request: HttpRequest, persona_id: Any) -> HttpResponse:
+def persona_delete(request: HttpRequest, persona_id: uuid.UUID) -> HttpResponse:
     persona = _persona_for(request, persona_id)
     persona.delete()
     messages.success(request, _("Persona deleted."))
