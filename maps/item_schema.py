@@ -50,7 +50,7 @@ EVERY_KIND = frozenset(ItemKind.values)
 class Attribute:
     name: str
     kinds: frozenset[str]
-    type: Any  # the pydantic type of a value (null, where the column takes it, is added)
+    type: Any  # the pydantic type of a value; ItemAttributes adds null (clears, or blanks)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # per kind, on create
     refuses_null: bool = False  # null is refused, not taken for the blank value
     csv: tuple[str, ...] | None = None  # its CSV columns; None: one, its name

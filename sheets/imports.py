@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from maps.documents import PortableDocument, map_create
+from maps.item_schema import limit_of
 from maps.models import ItemKind, JourneyMap, LaneKind, Language, item_kind_for_lane
 from maps.ops import MAX_ITEMS, MAX_LANES, MAX_STAGES
 from sheets.kinds import channel_guess, emotion_read, kind_guess, plain
@@ -31,7 +32,7 @@ from touchpoints.catalog import CHANNELS_BY_KEY
 from workspaces.models import Workspace
 
 MAX_CELL_CHARS = 5000
-MAX_CARD_CHARS = 2000  # an item's text (maps/ops.py ItemAttributes.text)
+MAX_CARD_CHARS = limit_of("text")  # an item's text
 MAX_NAME_CHARS = 120  # a stage's name, a lane's title
 MAX_PERSONAS = 20
 META_SHEET = "journeymap"
@@ -449,7 +450,7 @@ def _side_item(
     if kind == LaneKind.METRICS:
         if not values["name"]:
             return None
-        item: dict[str, Any] = {"name": values["name"][:MAX_NAME_CHARS]}
+        item: dict[str, Any] = {"name": values["name"][: limit_of("name")]}
         for key in ("value", "target"):
             if values.get(key):
                 number = _number(values[key])
@@ -470,13 +471,13 @@ def _side_item(
             item["trend"] = values["trend"]
         unit = values.get("unit") or ("%" if "%" in values.get("value", "") else "")
         if unit:
-            item["unit"] = unit[:20]
+            item["unit"] = unit[: limit_of("unit")]
         return item
     if not values["text"]:
         return None
     item = {"text": values["text"][:MAX_CARD_CHARS]}
     if values.get("owner"):
-        item["owner"] = values["owner"][:MAX_NAME_CHARS]
+        item["owner"] = values["owner"][: limit_of("owner")]
     if values.get("due"):
         due = _date(values["due"])
         if due is None:
@@ -599,9 +600,9 @@ def lane_items(
                     )
                     read = (0, line)
                 score, note = read
-                items.append({"stage": stage, "score": score, "note": note[:1000]})
+                items.append({"stage": stage, "score": score, "note": note[: limit_of("note")]})
             elif item_kind == ItemKind.METRIC:
-                items.append({"stage": stage, "name": line[:MAX_NAME_CHARS], "text": line})
+                items.append({"stage": stage, "name": line[: limit_of("name")], "text": line})
             elif item_kind == ItemKind.TOUCHPOINT:
                 items.append({"stage": stage, "text": line, **_channel(line)})
             else:
