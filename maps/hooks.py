@@ -75,7 +75,7 @@ def snapshot_soon(*, map_id: uuid.UUID) -> None:
 
 def after_change(*, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None) -> None:
     """Inside the change's transaction, or just after the statement that committed it (the
-    live path's field writes, maps.services._write_at_once): tell the apps that listen, who
+    live path's field writes, maps.live_writes.WRITE_AT_ONCE): tell the apps that listen, who
     act on what is committed (`transaction.on_commit`)."""
     change_applied.send(
         sender=type(journey_map), journey_map=journey_map, ops=ops, actor_id=actor_id
