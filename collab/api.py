@@ -277,8 +277,8 @@ def notification_body(note: Notification) -> dict[str, Any]:
     }
 
 
-def _me(request: Request) -> Any:
-    return request.user  # IsAuthenticated has run: a real user
+def _me(request: Request) -> User:
+    return signed_in(request.user)  # IsAuthenticated has run: a real user
 
 
 class NotificationListView(APIView):
