@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -13,12 +15,14 @@ from workspaces.access import forbidden, not_found
 from workspaces.models import MapAccess, MapRole, Membership, role_at_least
 
 
-def map_for(user: Any, map_id: Any, minimum: str = MapRole.VIEWER) -> tuple[JourneyMap, str]:
+def map_for(
+    user: User | AnonymousUser, map_id: uuid.UUID, minimum: str = MapRole.VIEWER
+) -> tuple[JourneyMap, str]:
     """The map and the user's role on it, if that role is at least `minimum`."""
     return _map_and_role(user, map_id, minimum, personas_stamp=False)
 
 
-def map_for_reading(user: Any, map_id: Any) -> tuple[JourneyMap, str]:
+def map_for_reading(user: User | AnonymousUser, map_id: uuid.UUID) -> tuple[JourneyMap, str]:
     """As map_for (any role reads), with what its document version needs besides the
     revision, in the same query: `personas_count` and `personas_changed`, since a persona is
     edited outside the change path (maps/document_cache.py)."""
@@ -26,9 +30,9 @@ def map_for_reading(user: Any, map_id: Any) -> tuple[JourneyMap, str]:
 
 
 def _map_and_role(
-    user: Any, map_id: Any, minimum: str, *, personas_stamp: bool
+    user: User | AnonymousUser, map_id: uuid.UUID, minimum: str, *, personas_stamp: bool
 ) -> tuple[JourneyMap, str]:
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise not_found("map")
     # One query for the map and both of the caller's grants: the map document's query
     # budget (PROTOCOL.md: bounded) starts here.
