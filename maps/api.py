@@ -167,12 +167,12 @@ class MapDetailView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT, 304: None},
     )
-    def get(self, request: Request, map_id: Any) -> HttpResponseBase:
+    def get(self, request: Request, map_id: uuid.UUID) -> HttpResponseBase:
         journey_map, role = map_for_reading(request.user, map_id)
         return document_response(request, journey_map, role)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
-    def patch(self, request: Request, map_id: Any) -> Response:
+    def patch(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, role = map_for(request.user, map_id, MapRole.EDITOR)
         fields = dict(request.data) if isinstance(request.data, dict) else request.data
         change_apply(
@@ -185,7 +185,7 @@ class MapDetailView(APIView):
         return Response(services.map_document(journey_map=journey_map))
 
     @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, map_id: Any) -> Response:
+    def delete(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.OWNER)
         services.map_delete(journey_map=journey_map, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -200,7 +200,7 @@ class ChangeListView(APIView):
             "ChangeApplied", {"revision": serializers.IntegerField(), "id": serializers.UUIDField()}
         ),
     )
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, role = map_for(request.user, map_id)
         applied = change_apply(request, journey_map, role, request.data)
         return Response({"revision": applied.revision, "id": str(applied.change_id)})
@@ -219,7 +219,7 @@ class ChangeListView(APIView):
             },
         ),
     )
-    def get(self, request: Request, map_id: Any) -> HttpResponseBase:
+    def get(self, request: Request, map_id: uuid.UUID) -> HttpResponseBase:
         journey_map, _ = map_for(request.user, map_id)
         since = _int_param(request, "since", 0)
         limit = min(max(_int_param(request, "limit", self.page_size), 1), self.page_size)
@@ -272,7 +272,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 class DocumentView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         response = Response(document_export(journey_map=journey_map))
         if request.query_params.get("download"):
@@ -340,6 +340,6 @@ class HierarchyView(APIView):
         ),
         responses=_hierarchy_schema(),
     )
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         return Response(map_hierarchy(journey_map=journey_map, user=request.user))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -65,7 +66,7 @@ class _FullPages:
 full_pages = _FullPages(FULL_PAGES_KEPT)
 
 
-def change_page_read(*, map_id: Any, since: int, limit: int) -> ChangePage:
+def change_page_read(*, map_id: uuid.UUID, since: int, limit: int) -> ChangePage:
     """The changes after revision `since`, at most `limit` of them."""
     key = (str(map_id), since, limit)
     found = full_pages.get(key)

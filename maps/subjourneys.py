@@ -12,13 +12,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
+
 from maps.models import JourneyMap, Stage
 
 # A trail longer than this is not drawn whole (the hierarchy is acyclic, but may be deep).
 MAX_TRAIL = 12
 
 
-def subjourney_edges(*, workspace_id: Any, without_stage: uuid.UUID | None = None) -> set[tuple]:
+def subjourney_edges(
+    *, workspace_id: uuid.UUID, without_stage: uuid.UUID | None = None
+) -> set[tuple]:
     """Every (map, sub-journey) pair of the workspace, in one query."""
     rows = Stage.objects.filter(map__workspace_id=workspace_id, subjourney__isnull=False)
     if without_stage is not None:
@@ -42,7 +46,9 @@ def reaches(edges: set[tuple], start: Any, goal: Any) -> bool:
     return False
 
 
-def subjourney_trail(*, journey_map: JourneyMap, user: Any) -> list[dict[str, str]]:
+def subjourney_trail(
+    *, journey_map: JourneyMap, user: User | AnonymousUser
+) -> list[dict[str, str]]:
     """The maps above this one, the top first: each step the first readable map one of whose
     stages links here (a map may detail stages of several maps: the trail follows one)."""
     readable = JourneyMap.objects.visible_to(user).filter(workspace_id=journey_map.workspace_id)
@@ -65,7 +71,7 @@ def subjourney_trail(*, journey_map: JourneyMap, user: Any) -> list[dict[str, st
     return trail
 
 
-def linkable_maps(*, journey_map: JourneyMap, user: Any) -> list[dict[str, Any]]:
+def linkable_maps(*, journey_map: JourneyMap, user: User | AnonymousUser) -> list[dict[str, Any]]:
     """The maps of the workspace the user may read, this one aside: a stage's choices.
     `above` marks the maps this one is already under: linking one would make a cycle."""
     rows = (
@@ -88,7 +94,7 @@ def linkable_maps(*, journey_map: JourneyMap, user: Any) -> list[dict[str, Any]]
     ]
 
 
-def map_hierarchy(*, journey_map: JourneyMap, user: Any) -> dict[str, Any]:
+def map_hierarchy(*, journey_map: JourneyMap, user: User | AnonymousUser) -> dict[str, Any]:
     """What the editor shows of the hierarchy: the trail up and the maps a stage may link to."""
     return {
         "trail": subjourney_trail(journey_map=journey_map, user=user),

@@ -123,7 +123,7 @@ def settings_ops(journey_map: JourneyMap, data: dict[str, Any]) -> list[dict[str
 
 
 @login_required
-def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
+def map_settings(request: HttpRequest, map_id: uuid.UUID) -> HttpResponse:
     journey_map = JourneyMap.objects.filter(pk=map_id).select_related("workspace").first()
     role = journey_map.role_of(request.user) if journey_map is not None else None
     if journey_map is None or role is None:
@@ -168,7 +168,7 @@ def map_settings(request: HttpRequest, map_id: Any) -> HttpResponse:
 
 
 @login_required
-def map_delete_page(request: HttpRequest, map_id: Any) -> HttpResponse:
+def map_delete_page(request: HttpRequest, map_id: uuid.UUID) -> HttpResponse:
     """The settings page's "Delete this map": owners only, confirmed by typing its title."""
     journey_map = JourneyMap.objects.filter(pk=map_id).first()
     role = journey_map.role_of(request.user) if journey_map is not None else None
