@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -49,7 +50,7 @@ class FilterForm(forms.Form):
         ]
 
 
-def _filtered_maps(workspace: Workspace, user: Any, form: FilterForm) -> Any:
+def _filtered_maps(workspace: Workspace, user: User | AnonymousUser, form: FilterForm) -> Any:
     maps = JourneyMap.objects.visible_to(user).filter(workspace=workspace)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("q"):
