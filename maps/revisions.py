@@ -336,7 +336,7 @@ def snapshot_if_due(*, journey_map: JourneyMap) -> None:
 
 def snapshot_take(*, map_id: Any) -> None:
     """The periodic snapshot of a map whose live field writes crossed a SNAPSHOT_EVERY
-    revision without stopping for one (maps.services._write_together): the document as it is
+    revision without stopping for one (maps.live_writes.WRITE_AT_ONCE): the document as it is
     now, at whatever revision that is, unless one was taken since that crossing. Read in one
     REPEATABLE READ transaction, so document and revision agree without locking the map: the
     changes go on meanwhile."""

@@ -263,7 +263,7 @@ def test_a_deleted_webhook_is_forgotten_by_the_subscription_cache(
 def test_live_edits_written_together_feed_map_changed_too(
     hook, journey_map, owner, django_capture_on_commit_callbacks
 ):
-    """The socket's batches of field writes (maps.services._write_together) know the map's
+    """The socket's batches of field writes (maps.live_writes.WRITE_AT_ONCE) know the map's
     workspace without reading the map: its webhooks must still hear them."""
     from maps.services import ChangeRequest, apply_ops_batch
 
