@@ -19,20 +19,15 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from collab.models import Notification
 from maps.models import Comment, JourneyMap
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = {
-    "vi": "{actor} nhắc đến bạn trong “{map}”",
-    "en": "{actor} mentioned you in “{map}”",
-}
-BODY = {
-    "vi": "{actor} viết:\n\n{text}\n\nMở bản đồ: {url}\n",
-    "en": "{actor} wrote:\n\n{text}\n\nOpen the map: {url}\n",
-}
+SUBJECT = gettext_lazy("%(actor)s mentioned you in “%(map)s”")
+BODY = gettext_lazy("%(actor)s wrote:\n\n%(text)s\n\nOpen the map: %(url)s\n")
 
 
 def notifications_of(user: Any) -> QuerySet[Notification]:
@@ -148,12 +143,12 @@ def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, reci
     """A plain-text email (never HTML: the comment is user text) in the map's language."""
     if not recipient.email:
         return
-    language = journey_map.language if journey_map.language in SUBJECT else "en"
+    language = journey_map.language if journey_map.language in dict(settings.LANGUAGES) else "en"
     base = settings.SITE_URL.rstrip("/")
     url = f"{base}/maps/{journey_map.pk}/"
     with translation.override(language):
-        subject = SUBJECT[language].format(actor=_name(actor), map=journey_map.title)
-        body = BODY[language].format(actor=_name(actor), text=comment.text, url=url)
+        subject = str(SUBJECT) % {"actor": _name(actor), "map": journey_map.title}
+        body = str(BODY) % {"actor": _name(actor), "text": comment.text, "url": url}
     try:
         send_mail(one_line(subject)[:200], body, None, [recipient.email])
     except Exception:

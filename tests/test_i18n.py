@@ -25,6 +25,7 @@ CHECKOUT_SLACK_SECONDS = 5
 # gettext (issue 25).
 GETTEXT_ONLY = [
     "collab/activity.py",
+    "collab/notifications.py",
     "exports/services.py",
     "history/timeline.py",
     "method/health.py",
