@@ -1,5 +1,6 @@
-"""The map document's shape, for the type checker: what `maps.services.map_document` returns
-and every app reads (PROTOCOL.md, "Shapes that clients rely on").
+"""The map document's shape, for the type checker: what `map_document` (maps/document_read.py,
+re-exported by maps.services) returns and every app reads (PROTOCOL.md, "Shapes that clients
+rely on").
 
 Types only. Ids are UUID strings, times and dates ISO 8601 strings, as in the JSON; a key
 whose column is nullable may be None. `tests/maps/test_document_types.py` compares these keys
@@ -11,7 +12,7 @@ from typing import NotRequired, TypedDict
 
 
 class PersonaSummary(TypedDict):
-    """A persona attached to the map (maps.services.persona_summary)."""
+    """A persona attached to the map (persona_summary, maps/document_read.py)."""
 
     id: str
     name: str
