@@ -143,26 +143,21 @@ def field_writes(world: World, values: Values) -> st.SearchStrategy[dict[str, An
 def other_ops(world: World, values: Values) -> st.SearchStrategy[dict[str, Any]]:
     """Ops that read other rows or the map (the transaction path)."""
     item = st.sampled_from([*world.items, *values.missing])
-    return st.one_of(
-        st.builds(
-            lambda id_, position, lane, stage: (
-                {"type": "item.move", "id": id_}
-                | {"position": position, "lane": lane, "stage": stage}
-            ),
-            item,
-            values.positions,
-            st.sampled_from(world.lanes),
-            st.sampled_from(world.stages),
-        ),
-        st.builds(
-            lambda title, status: (
-                {"type": "map.update", "fields": {"title": title}}
-                | ({"fields": {"title": title, "status": status}} if status else {})
-            ),
-            values.texts,
-            st.sampled_from(["", "draft", "approved"]),
-        ),
+    # Into another lane only where refusals are drawn: a card may not go into an emotion lane.
+    lane = st.sampled_from([None, *world.lanes]) if values.missing else st.just(None)
+    stage = st.sampled_from(world.stages)
+    map_fields = st.fixed_dictionaries(
+        {"title": values.texts}, optional={"status": st.sampled_from(["draft", "approved"])}
     )
+    return st.one_of(
+        st.builds(_item_move, item, values.positions, lane, stage),
+        st.builds(lambda fields: {"type": "map.update", "fields": fields}, map_fields),
+    )
+
+
+def _item_move(id_: str, position: str, lane: str | None, stage: str) -> dict[str, Any]:
+    op = {"type": "item.move", "id": id_, "position": position, "stage": stage}
+    return op | {"lane": lane} if lane else op
 
 
 def _op(kind: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
@@ -188,15 +183,21 @@ class Sent:
 def batches(draw: st.DrawFn, world: World) -> list[Sent]:
     """A batch of 1 to 6 changes. Each batch is, or not, of field writes only, of valid
     values and existing rows only, by editors only, with ids of its own: a batch that is all
-    of these is written in one statement, the others are refused there and go another way."""
-    values = Values.of(clean=draw(st.booleans()))
+    of these is written in one statement, one that is all but the first in one transaction,
+    the others are refused there and go change by change. A third of the batches are drawn
+    to be written in one statement, a third in one transaction."""
+    way = draw(st.sampled_from(["random", "at once", "together"]))
+    fitting = way != "random"
+    values = Values.of(clean=fitting or draw(st.booleans()))
     ops = field_writes(world, values)
-    if draw(st.booleans()):
+    if way == "together":
+        ops = st.one_of(other_ops(world, values), ops)  # Hypothesis favours the first
+    elif not fitting and draw(st.booleans()):
         ops = st.one_of(ops, other_ops(world, values))
-    authors = st.sampled_from(EDITORS if draw(st.booleans()) else AUTHORS)
-    reuse = draw(st.booleans())
+    authors = st.sampled_from(EDITORS if fitting or draw(st.booleans()) else AUTHORS)
+    reuse = not fitting and draw(st.booleans())
     sent = []
-    for index in range(draw(st.integers(1, 6))):
+    for index in range(draw(st.integers(2 if way == "together" else 1, 6))):
         sent.append(
             Sent(
                 author=draw(authors),
