@@ -1,4 +1,4 @@
-"""REST endpoints of exports (PROTOCOL.md): create, follow and download an export of a map.
+"""REST endpoints of exports (docs/protocol.md): create, follow and download an export of a map.
 
 Anyone who can see a map may export it and download its exports (a viewer can already read
 every card, so an export discloses nothing more); everybody else gets 404 for the map, the job

@@ -4,7 +4,7 @@ Chromium (Debian's, driven over the DevTools protocol on a pipe) is the fast, fa
 it is launched once per process and kept warm with one page open, each job writes its HTML
 into that page and prints it, and a browser that died is relaunched. WeasyPrint renders the
 same HTML where no Chromium is installed. The PNG is always rasterised from the PDF with
-pdfium, so both formats come from one layout (DESIGN.md).
+pdfium, so both formats come from one layout (docs/exports.md).
 
 Neither engine may fetch anything but the app's own static and media files: Chromium's every
 request is paused (Fetch domain) and answered from disk or refused, and WeasyPrint gets a URL

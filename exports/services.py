@@ -1,9 +1,9 @@
-"""Exports of a map to PDF, PNG, CSV and XLSX (issues 6 and 16; DESIGN.md, "Exports").
+"""Exports of a map to PDF, PNG, CSV and XLSX (issues 6 and 16; docs/exports.md).
 
 `export_create` validates the options, records an ExportJob and queues the Celery task after
 commit; the task calls `export_run`, which renders the print template (templates/print/map.html)
 through the engines of exports/engines.py, stores the file and reports progress to the
-map's group as PROTOCOL.md `export` messages. The job is idempotent per id: a redelivered task
+map's group as docs/protocol.md `export` messages. The job is idempotent per id: a redelivered task
 for a finished job does nothing.
 """
 
@@ -533,7 +533,7 @@ def map_csv(*, document: dict[str, Any], options: ExportOptions) -> bytes:
 
 
 def export_message(job: ExportJob) -> dict[str, Any]:
-    """PROTOCOL.md's `export` message."""
+    """docs/protocol.md's `export` message."""
     return {
         "type": "export",
         "id": str(job.pk),
@@ -691,7 +691,7 @@ def export_requeue(*, job_id: uuid.UUID | str) -> None:
 
 
 def export_job_view(job: ExportJob) -> dict[str, Any]:
-    """The REST shape of a job (PROTOCOL.md: status, progress, file, error, and more)."""
+    """The REST shape of a job (docs/protocol.md: status, progress, file, error, and more)."""
     return {
         "id": str(job.pk),
         "map": str(job.map_id),

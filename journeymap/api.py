@@ -1,4 +1,4 @@
-"""Shared REST plumbing: the error format of PROTOCOL.md and a few small helpers."""
+"""Shared REST plumbing: the error format of docs/protocol.md and a few small helpers."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ CODES_BY_STATUS = {
 
 
 class ApiError(exceptions.APIException):
-    """An error with an explicit PROTOCOL.md code, status and optional details."""
+    """An error with an explicit docs/protocol.md code, status and optional details."""
 
     def __init__(
         self,
@@ -79,7 +79,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     code = CODES_BY_STATUS.get(response.status_code, "error")
     if isinstance(exc, exceptions.ParseError):
-        code = "bad_message"  # not JSON at all (PROTOCOL.md's code for that)
+        code = "bad_message"  # not JSON at all (docs/protocol.md's code for that)
     detail = response.data
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"code": code, "message": _message_of(detail), "details": detail}

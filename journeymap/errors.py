@@ -1,4 +1,4 @@
-"""Error pages: JSON in PROTOCOL.md's shape under /api/, plain pages elsewhere."""
+"""Error pages: JSON in docs/protocol.md's shape under /api/, plain pages elsewhere."""
 
 from __future__ import annotations
 

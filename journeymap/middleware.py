@@ -1,4 +1,4 @@
-"""Refuse oversized request bodies before anything reads them (PROTOCOL.md: 413 too_large)."""
+"""Refuse oversized request bodies before anything reads them (docs/protocol.md: 413 too_large)."""
 
 from __future__ import annotations
 

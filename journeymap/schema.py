@@ -1,4 +1,4 @@
-"""OpenAPI generation: every operation documents the error answers PROTOCOL.md defines.
+"""OpenAPI generation: every operation documents the error answers docs/protocol.md defines.
 
 drf-spectacular documents only the success answer a view declares; clients (and the API
 fuzzer, tests/test_api_fuzz.py) also need the errors, which all share one JSON shape

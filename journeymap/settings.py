@@ -3,7 +3,7 @@
 Everything configurable comes from environment variables read through the small typed
 helpers below; a bad value stops the process at start-up instead of misbehaving later.
 With nothing set, the app runs embedded: SQLite under var/, an in-memory channel layer and
-Celery tasks executed in-process (see DESIGN.md, "Two ways to run").
+Celery tasks executed in-process (see docs/architecture.md, "Two ways to run").
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ TEMPLATES = [
 ]
 
 # Persistent connections: opening one per change made live editing fall seconds behind
-# (DESIGN.md, performance notes).
+# (docs/architecture.md, "Rules the code keeps").
 CONN_MAX_AGE = env_int("CONN_MAX_AGE", 600)
 if DATABASE_URL is None:
     VAR_DIR.mkdir(exist_ok=True)
@@ -247,7 +247,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate header from the first class, and only a
-    # class that sends one turns "not signed in" into 401 (PROTOCOL.md) rather than 403.
+    # class that sends one turns "not signed in" into 401 (docs/protocol.md) rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -367,7 +367,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200, minimum=1)
 # A redelivery must never start while the first run may still be going: the visibility
-# timeout stays above the hard time limit of the longest task (DESIGN.md, Exports).
+# timeout stays above the hard time limit of the longest task (docs/exports.md, "Jobs").
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_TIME_LIMIT * 3 + 60}
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 14, minimum=1)
 # "auto": a warm Chromium when one is installed, WeasyPrint otherwise (docs/exports.md).

@@ -1,4 +1,4 @@
-"""The live-editing socket `/ws/maps/{id}/` (PROTOCOL.md, WebSocket).
+"""The live-editing socket `/ws/maps/{id}/` (docs/protocol.md, "The live socket").
 
 The consumer authenticates, authorizes, joins the map's room and forwards. Changes go through
 maps.services.apply_ops (in batches, live/lanes.py), which broadcasts them after commit
@@ -221,7 +221,7 @@ class MapConsumer(ShareLinkSocketMixin, AsyncWebsocketConsumer):
     async def _change(self, data: dict[str, Any]) -> None:
         change_id = data.get("id")
         if self.share_link_id is not None:
-            # Share-link sockets are read-only (PROTOCOL.md), commenter links included: a
+            # Share-link sockets are read-only (docs/protocol.md), commenter links included: a
             # comment needs an author, so it goes through REST with a signed-in person.
             await self._error(change_id, "forbidden", "a share link is read-only here")
             return

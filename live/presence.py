@@ -1,4 +1,4 @@
-"""Who is on a map right now: presence for the live-editing socket (PROTOCOL.md).
+"""Who is on a map right now: presence for the live-editing socket (docs/protocol.md).
 
 Every ASGI process must see the same peers, so in services mode presence lives in Redis: one
 hash per map (`jm:presence:<map>`), one field per socket session holding its JSON and the time
@@ -147,7 +147,7 @@ def presence_store() -> MemoryPresence | RedisPresence:
 def presence_message(
     kind: str, peer: dict[str, Any], editing: Any = None, cursor: Any = None
 ) -> dict[str, Any]:
-    """A `join`, `leave` or `presence` message (PROTOCOL.md)."""
+    """A `join`, `leave` or `presence` message (docs/protocol.md)."""
     message = {"type": kind, **peer}
     if kind == "presence":
         message["editing"] = editing

@@ -213,7 +213,7 @@ def _live_links(ids: Iterable[str]) -> dict[str, Verdict]:
 
 
 def change_text(change: Change) -> str:
-    """A logged change as the `change` message of PROTOCOL.md, serialised as a live one."""
+    """A logged change as the `change` message of docs/protocol.md, serialised as a live one."""
     message = change_message(
         revision=change.revision,
         change_id=change.change_id,

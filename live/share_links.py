@@ -4,7 +4,7 @@ link expires. A mixin for the map consumer (live/consumers.py), so the rules liv
 of sharing.
 
 Expiry is a timer set when the socket is accepted (and the `share_links_expire` sweep,
-live/tasks.py, as a backstop). Close code 4403: the link no longer gives access (PROTOCOL.md).
+live/tasks.py, as a backstop). Close code 4403: the link no longer gives access (docs/protocol.md).
 """
 
 from __future__ import annotations

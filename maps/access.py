@@ -35,7 +35,7 @@ def _map_and_role(
     if not user.is_authenticated:
         raise not_found("map")
     # One query for the map and both of the caller's grants: the map document's query
-    # budget (PROTOCOL.md: bounded) starts here.
+    # budget (docs/protocol.md: bounded) starts here.
     access = MapAccess.objects.filter(map=OuterRef("pk"), user=user).values("role")[:1]
     membership = Membership.objects.filter(workspace=OuterRef("workspace_id"), user=user)
     maps = (

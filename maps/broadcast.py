@@ -1,5 +1,5 @@
 """Server messages to every socket on a map, through the channel layer (live/rooms.py
-forwards them). Serialised once and fanned out as the same text (DESIGN.md)."""
+forwards them). Serialised once and fanned out as the same text (docs/architecture.md)."""
 
 from __future__ import annotations
 

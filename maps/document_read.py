@@ -1,7 +1,7 @@
-"""The map document read model: the whole map as the document PROTOCOL.md describes (GET
+"""The map document read model: the whole map as the document docs/protocol.md describes (GET
 /api/maps/{id}/, the socket's resync, exports, history), read in a fixed number of queries
-and without model instances where rows will do (DESIGN.md: never a query per stage, lane or
-item). Re-exported by maps.services.
+and without model instances where rows will do (docs/architecture.md: never a query per stage,
+lane or item). Re-exported by maps.services.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from maps.models import Comment, Item, JourneyMap, Lane, Link, Stage
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Fractional-index keys compare as plain ASCII strings; ties by id (PROTOCOL.md).
+    # Fractional-index keys compare as plain ASCII strings; ties by id (docs/protocol.md).
     # Sorting here keeps the order independent of the database collation.
     return sorted(rows, key=lambda row: (row["position"], str(row["id"])))
 
@@ -87,7 +87,7 @@ def persona_summary(persona: Any) -> dict[str, Any]:
 
 
 def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
-    """The whole map as PROTOCOL.md's document, in a fixed number of queries (7)."""
+    """The whole map as docs/protocol.md's document, in a fixed number of queries (7)."""
     map_id = journey_map.pk
     stages = list(Stage.objects.filter(map_id=map_id).values(*STAGE_FIELDS))
     lanes = list(Lane.objects.filter(map_id=map_id).values(*LANE_FIELDS))

@@ -1,6 +1,5 @@
 """The map document's shape, for the type checker: what `map_document` (maps/document_read.py,
-re-exported by maps.services) returns and every app reads (PROTOCOL.md, "Shapes that clients
-rely on").
+re-exported by maps.services) returns and every app reads (docs/protocol.md, "REST").
 
 Types only. Ids are UUID strings, times and dates ISO 8601 strings, as in the JSON; a key
 whose column is nullable may be None. `tests/maps/test_document_types.py` compares these keys

@@ -1,6 +1,6 @@
-"""The protocol's `change` message (PROTOCOL.md, WebSocket), built in one place and serialised
-in one way, for the live broadcast and for catch-up from the op log alike: a socket must not be
-able to tell a change it heard live from one it read back."""
+"""The protocol's `change` message (docs/protocol.md, "The live socket"), built in one place
+and serialised in one way, for the live broadcast and for catch-up from the op log alike: a
+socket must not be able to tell a change it heard live from one it read back."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Journey maps and their content.
 
 Nothing outside maps/ops.py writes map content: every change goes through `apply_ops`
-(DESIGN.md, "One path for every change"), which keeps `revision` and the op log complete.
+(docs/architecture.md, "The one change path"), which keeps `revision` and the op log complete.
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def strongest_role(map_role: str | None, workspace_role: str | None) -> str | No
 
 
 class Ordered(models.Model):
-    """Siblings ordered by a fractional-index key, ties broken by id (PROTOCOL.md)."""
+    """Siblings ordered by a fractional-index key, ties broken by id (docs/protocol.md)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     map = models.ForeignKey(JourneyMap, on_delete=models.CASCADE, related_name="+")

@@ -1,4 +1,4 @@
-"""The pydantic types of the values ops carry (PROTOCOL.md): text, positions, colours, scores.
+"""The pydantic types of the values ops carry (docs/protocol.md): text, positions, colours, scores.
 
 Text is written `Annotated[str, Text(200)]`: one metadata object holding every rule of typed
 text, so that mypy sees a plain `str` and the models need no `type: ignore`.

@@ -1,4 +1,4 @@
-"""The ops of PROTOCOL.md as pydantic models, and how each one changes the database.
+"""The ops of docs/protocol.md as pydantic models, and how each one changes the database.
 
 `maps.services.apply_ops` is the only caller: it validates a change with `parse_change`,
 locks the map, and hands each op to `apply_op`.

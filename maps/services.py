@@ -1,5 +1,5 @@
 """The reference change path: `apply_ops`, the one path every change to map content takes
-(DESIGN.md), and `map_delete`.
+(docs/architecture.md), and `map_delete`.
 
 What other apps use of the map's services is named here: the live write path
 (`apply_ops_batch`, maps/live_writes.py), the broadcast (maps/broadcast.py) and the document
@@ -53,7 +53,7 @@ class AppliedChange:
     epoch: int = 0  # the map's access epoch it was committed under (JourneyMap.access_epoch)
 
     def message(self) -> dict[str, Any]:
-        """The `change` message of PROTOCOL.md."""
+        """The `change` message of docs/protocol.md."""
         return change_message(
             revision=self.revision,
             change_id=self.change_id,

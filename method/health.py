@@ -1,8 +1,8 @@
-"""The journey health check: the gaps DOMAIN.md's method asks a team to look for.
+"""The journey health check: the gaps docs/domain.md's method asks a team to look for.
 
 `map_health` reads the map in a fixed number of queries (map fields, stages, lanes, items with
 whether an insight backs each (insights/), personas) and returns findings `{"code", "severity",
-"message", "target"}` (PROTOCOL.md), each message in the requested language and `target` the
+"message", "target"}` (docs/protocol.md), each message in the requested language and `target` the
 id of the map, stage or item concerned.
 """
 

@@ -1,4 +1,4 @@
-"""The metric catalog (DOMAIN.md, "Metrics by stage") and calculators for the common ones.
+"""The metric catalog (docs/domain.md, "Metrics") and calculators for the common ones.
 
 Calculators are pure functions over plain numbers: they return a `MetricResult` whose
 explanation shows the arithmetic, or raise `MetricInputError`; both are said in the caller's

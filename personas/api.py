@@ -47,7 +47,8 @@ class PersonaListView(APIView):
         return Response(PersonaSerializer(personas, many=True, context=_urls(request)).data)
 
     @extend_schema(
-        # PROTOCOL.md: POST /api/personas/?workspace={id} (a "workspace" body field also works).
+        # docs/protocol.md: POST /api/personas/?workspace={id} (a "workspace" body field
+        # also works).
         parameters=[OpenApiParameter("workspace", OpenApiTypes.UUID, required=True)],
         request=PersonaSerializer,
         responses={201: PersonaSerializer},

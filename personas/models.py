@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 PERSONA_COLORS = ["#6366f1", "#ec4899", "#f59e0b", "#10b981", "#0ea5e9", "#8b5cf6", "#ef4444"]
 
-# Long free-text fields of a persona (DOMAIN.md, "Personas"), in the order the editor shows them.
+# Long free-text fields of a persona (docs/domain.md, "Personas"), in the order the editor
+# shows them.
 PERSONA_TEXT_FIELDS = [
     "interests",
     "media_habits",

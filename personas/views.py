@@ -1,4 +1,4 @@
-"""Persona pages: the workspace's personas and the persona editor (every DOMAIN.md field)."""
+"""Persona pages: the workspace's personas and the persona editor (every docs/domain.md field)."""
 
 from __future__ import annotations
 

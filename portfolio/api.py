@@ -219,7 +219,7 @@ class PortfolioView(APIView):
 
 
 class OpportunityUpdateSerializer(serializers.Serializer):
-    """Documentation of the body; maps/ops.py validates the values (PROTOCOL.md errors)."""
+    """Documentation of the body; maps/ops.py validates the values (docs/protocol.md errors)."""
 
     impact = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     effort = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)

@@ -122,7 +122,7 @@ def test_the_compiled_catalog_is_its_source_compiled_now(
 
 @pytest.mark.parametrize(("language", "domain"), CATALOGS)
 def test_translations_are_stored_as_nfc(language: str, domain: str) -> None:
-    """Vietnamese composed one way only (DESIGN.md: store text as NFC): a decomposed
+    """Vietnamese composed one way only (docs/architecture.md: store text as NFC): a decomposed
     translation looks the same but compares, searches and sorts differently."""
     entries = _po_entries(LOCALE / language / "LC_MESSAGES" / f"{domain}.po")
     decomposed = [

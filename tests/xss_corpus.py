@@ -145,7 +145,7 @@ def new_id() -> str:
 
 
 def hostile_ops(corpus: Corpus, *, persona_id: str | None = None) -> tuple[list[Any], HostileMap]:
-    """Ops that fill every text field of a map with payloads (PROTOCOL.md op fields)."""
+    """Ops that fill every text field of a map with payloads (docs/protocol.md op fields)."""
     out = HostileMap()
     t = out.texts
     ids = out.ids

@@ -1,4 +1,4 @@
-"""The built-in channel catalog: the touchpoints DOMAIN.md names, in Vietnamese and English.
+"""The built-in channel catalog: the touchpoints docs/domain.md names, in Vietnamese and English.
 
 `icon` names an SVG symbol in static/img/channels.svg, shared by the editor and exports.
 """

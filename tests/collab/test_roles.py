@@ -113,7 +113,7 @@ def test_each_role_may_do_exactly_what_its_rank_allows(
     client = client_for(None if role == "anonymous" else role_users[role])
     response = getattr(client, method)(_fill(path, names), _fill(body, names), format="json")
     if role == "anonymous":
-        # DRF answers 403 when session auth comes first; PROTOCOL.md says 401 (reported).
+        # DRF answers 403 when session auth comes first; docs/protocol.md says 401 (reported).
         assert response.status_code in {401, 403}
     elif role == "outsider":
         assert response.status_code == 404

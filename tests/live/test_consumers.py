@@ -1,4 +1,4 @@
-"""The live-editing socket on the real ASGI application (PROTOCOL.md, WebSocket)."""
+"""The live-editing socket on the real ASGI application (docs/protocol.md, "The live socket")."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROLES = ["owner", "editor", "commenter", "viewer", "viewer link", "commenter link"]
 # action -> the roles that may do it over the socket. Share-link sockets are read-only
-# (PROTOCOL.md): commenting through a link goes through REST with a signed-in person.
+# (docs/protocol.md): commenting through a link goes through REST with a signed-in person.
 ALLOWED = {
     "edit content": {"owner", "editor"},
     "comment": {"owner", "editor", "commenter"},

@@ -1,10 +1,11 @@
-"""Hostile input on the live socket (PROTOCOL.md, WebSocket): a fuzzer on the real ASGI app.
+"""Hostile input on the live socket (docs/protocol.md, "The live socket"): a fuzzer on the
+real ASGI app.
 
 Hypothesis sends an editor's socket random and malformed messages: JSON that is not an object,
 unknown or missing types, text that is not JSON, binary frames, messages over the size limit,
 deeply nested JSON, and changes whose ops are random (random fields, ids, values) but end in
 one op that cannot apply. Properties, for every message: the answer is an `error` with a
-PROTOCOL.md code (and the change id when the message had one), the socket stays open (a ping
+docs/protocol.md code (and the change id when the message had one), the socket stays open (a ping
 right after gets its pong), nothing the server sends is unencodable as UTF-8 (a lone surrogate
 kills a real server's frame), and the map is unchanged: same revision, same document, no new
 op-log entry. Random presence messages get the same checks, except that a valid one is not

@@ -1,4 +1,4 @@
-"""The maps REST API: create, list, read, PATCH, delete, changes and members (PROTOCOL.md)."""
+"""The maps REST API: create, list, read, PATCH, delete, changes and members (docs/protocol.md)."""
 
 from __future__ import annotations
 

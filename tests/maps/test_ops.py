@@ -1,4 +1,4 @@
-"""Every op of PROTOCOL.md through `apply_ops`: what it does, and every way it is refused.
+"""Every op of docs/protocol.md through `apply_ops`: what it does, and every way it is refused.
 
 A refused change raises `OpError` with a code and the failing op's index, and leaves the map,
 its revision and the op log exactly as they were.

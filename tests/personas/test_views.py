@@ -1,4 +1,4 @@
-"""Persona pages: the list, creating a persona, and the editor with every DOMAIN.md field."""
+"""Persona pages: the list, creating a persona, and the editor with every docs/domain.md field."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 // The editor's shared state and the one way to change the map: `commit(ops)` makes a
-// PROTOCOL.md change {id, ops}, applies it optimistically, records its inverse for undo
+// docs/protocol.md change {id, ops}, applies it optimistically, records its inverse for undo
 // (per user, this browser only) and sends it through the transport; a refusal rolls it back
 // with a visible message.
 import { _, fmt } from "./i18n.js";

@@ -1,5 +1,5 @@
 // Position keys: fractional-index strings (base62), the same as the server's
-// `fractional_indexing` package; equal keys are ordered by id (PROTOCOL.md).
+// `fractional_indexing` package; equal keys are ordered by id (docs/protocol.md).
 import { generateKeyBetween } from "../../vendor/fractional-indexing/index.js";
 
 export function byPosition(a, b) {
@@ -27,7 +27,7 @@ export function keyAt(siblings, index) {
   return keyBetween(before, after);
 }
 
-// A UUID4 made here, so a retried change can never create a duplicate (PROTOCOL.md).
+// A UUID4 made here, so a retried change can never create a duplicate (docs/protocol.md).
 // crypto.randomUUID needs a secure context; a plain-http intranet install gets the same
 // UUID4 from getRandomValues.
 export function newId() {

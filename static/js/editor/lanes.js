@@ -1,4 +1,4 @@
-// What each lane kind is for: the empty-state lessons of the method (DOMAIN.md).
+// What each lane kind is for: the empty-state lessons of the method (docs/domain.md).
 import { _ } from "./i18n.js";
 
 export function laneHint(kind) {

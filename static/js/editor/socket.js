@@ -1,6 +1,7 @@
-// The live-editing transport over /ws/maps/{id}/ (PROTOCOL.md, WebSocket). Same interface as
-// transport.js: createTransport(config) → { send(change) → Promise, onRemote(cb), start(rev),
-// stop(), onResync(cb) }, plus onMessage(cb) (other server messages, e.g. `export` progress)
+// The live-editing transport over /ws/maps/{id}/ (docs/protocol.md, "The live socket"). Same
+// interface as transport.js: createTransport(config) → { send(change) → Promise, onRemote(cb),
+// start(rev), stop(), onResync(cb) }, plus onMessage(cb) (other server messages, e.g. `export`
+// progress)
 // and `connected` (a socket is open and welcomed: live messages are arriving).
 // - Changes not yet acknowledged stay in `pending` and are sent again after a reconnect; the
 //   server recognises their ids, so a change is never applied twice.
@@ -178,7 +179,7 @@ export function createTransport(config, { WebSocketImpl = window.WebSocket, hear
       case "leave": return peerGone(message.session);
       case "pong": return undefined;
       default:
-        // `export` progress and anything later added to PROTOCOL.md: whoever listens.
+        // `export` progress and anything later added to docs/protocol.md: whoever listens.
         for (const callback of messageListeners) callback(message);
         return undefined;
     }
