@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from maps.documents import document_export
+from maps.item_schema import browser_schema
 from workspaces.models import Membership
 from workspaces.sharing import share_link_find
 
@@ -27,7 +28,12 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return render(request, "collab/share_gone.html", status=404)
     # EDITOR_TRANSPORT "rest" (a server without WebSockets): the page polls, never dials.
-    context = {"link": link, "map": link.map, "transport": settings.EDITOR_TRANSPORT}
+    context = {
+        "link": link,
+        "map": link.map,
+        "transport": settings.EDITOR_TRANSPORT,
+        "item_schema": browser_schema(),  # the editor's op engine applies live changes with it
+    }
     response = render(request, "collab/share.html", context)
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: keep it there
     response["X-Robots-Tag"] = "noindex"

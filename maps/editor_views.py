@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from maps.item_schema import browser_schema
 from maps.models import ITEM_KIND_OF_LANE, JourneyMap, LaneKind
 from maps.subjourneys import map_hierarchy
 from touchpoints.catalog import CHANNELS, ICON_PATHS
@@ -73,6 +74,7 @@ def map_editor(request: HttpRequest, map_id: Any) -> HttpResponse:
             "role_label": MapRole(role).label,
             "read_only": not config["canEdit"],
             "config": config,
+            "item_schema": browser_schema(),  # static/js/editor/state.js applies ops with it
             "trail": hierarchy["trail"],
         },
     )

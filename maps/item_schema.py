@@ -5,8 +5,9 @@ whether it is nullable, its blank value and its length limit; the declaration be
 rest: the kinds of item it applies to, its pydantic type, its default per kind, and how null
 and the CSV export treat it. The op models (maps/ops.py), the history reducer
 (maps/revisions.py), the document read model (maps/services.py) and the CSV export read the
-lists derived at the end. Adding an attribute: one `Attribute` here, its column and migration,
-the editor, and tests (tests/maps/test_item_schema.py pins every derived list).
+lists derived at the end, and so does the browser's op engine, through browser_schema().
+Adding an attribute: one `Attribute` here, its column and migration, the editor's panel, and
+tests (tests/maps/test_item_schema.py pins every derived list).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from maps.models import (
     Evidence,
     Item,
     ItemKind,
+    LaneKind,
     OpportunityStatus,
     Phase,
     Trend,
+    item_kind_for_lane,
 )
 from maps.op_values import Color, Flag, Id, Number, Percent, Rating, Reach, Score, key_of, text_of
 
@@ -171,6 +174,26 @@ ITEM_COLUMNS = ITEM_COMMON + tuple(a.name for a in ATTRIBUTES if a.name not in I
 CSV_ITEM_COLUMNS = tuple(
     column for a in ATTRIBUTES for column in (a.csv if a.csv is not None else (a.name,))
 )
+
+
+def browser_schema() -> dict[str, Any]:
+    """The lists above as the browser's op engine (static/js/editor/state.js) applies them.
+
+    The editor and share pages hand it over with json_script ("jm-item-schema"), so the
+    browser applies an item op as the server does: the attributes of each kind (in the
+    document's key order), those null clears (null makes the others blank) or is refused
+    for, each kind's defaults, the blank values, and the item kind of each lane kind."""
+    attributes = [name for name in ITEM_COMMON if name not in ITEM_PLACEMENT]
+    return {
+        "fields_of_kind": {
+            kind: [*attributes, *ITEM_FIELDS_OF_KIND[kind]] for kind in ItemKind.values
+        },
+        "nullable": [a.name for a in ATTRIBUTES if a.name in NULLABLE_ATTRIBUTES],
+        "null_refused": [a.name for a in ATTRIBUTES if a.name in NULL_REFUSED],
+        "defaults": {kind: dict(values) for kind, values in ITEM_DEFAULTS.items()},
+        "blank": dict(ITEM_BLANK),
+        "kind_of_lane": {kind: str(item_kind_for_lane(kind)) for kind in LaneKind.values},
+    }
 
 
 if TYPE_CHECKING:

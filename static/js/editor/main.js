@@ -11,7 +11,7 @@
 //   event on document asks for the export dialog.
 // - window.jmEditor exposes {ed, commit, render} to those modules and to tests.
 import { ed, commit, on, toast, undo, redo, select } from "./editor.js";
-import { Store } from "./state.js";
+import { Store, configure } from "./state.js";
 import { renderAll, renderLane, renderItem, renderPersonas, onAfterRender } from "./render.js";
 import { initDragAndDrop } from "./dnd.js";
 import { initEmotionDrag } from "./emotion.js";
@@ -147,6 +147,8 @@ async function loadDocument() {
 
 async function start() {
   ed.config = JSON.parse(document.getElementById("jm-editor-config").textContent);
+  // The server's item schema (maps/item_schema.py), before the store applies any op.
+  configure(JSON.parse(document.getElementById("jm-item-schema").textContent));
   // A phone reads the map (lanes of swipeable stages) and comments; editing needs a bigger screen.
   ed.phone = window.matchMedia("(max-width: 640px) and (pointer: coarse)").matches;
   ed.canEdit = Boolean(ed.config.canEdit) && !ed.phone;

@@ -4,26 +4,32 @@
 // dropped and `local` rebuilt from what the server confirmed.
 import { byPosition } from "./keys.js";
 
-const ITEM_KIND_OF_LANE = { touchpoints: "touchpoint", emotions: "emotion", metrics: "metric", action_plan: "action" };
-const COMMON = ["text", "color", "evidence", "source"];
-export const FIELDS_OF_KIND = {
-  card: COMMON,
-  touchpoint: [...COMMON, "channel", "online", "owner", "impact", "importance", "phase"],
-  emotion: [...COMMON, "score", "note", "persona", "variant"],
-  metric: [...COMMON, "name", "value", "target", "unit", "trend"],
-  action: [...COMMON, "owner", "due", "status", "fixes"],
-};
-const NULLABLE = new Set(["online", "impact", "importance", "score", "persona", "value", "target", "due", "fixes"]);
-const DEFAULTS = {
-  emotion: { score: 0, variant: "as_is" },
-  action: { status: "todo" },
-};
-const BLANK = { text: "", color: "", evidence: "assumption", source: "", channel: "", online: null, owner: "",
-  impact: null, importance: null, phase: "", score: null, note: "", persona: null, variant: "", name: "",
-  value: null, target: null, unit: "", trend: "", due: null, status: "", fixes: null };
+// What an item may hold is the server's item schema (maps/item_schema.py, browser_schema()),
+// handed to the page as the json_script "jm-item-schema": the attributes of each kind in the
+// document's key order, those null clears (null blanks the others) or may not name, each
+// kind's defaults on create, the blank values, and the item kind of each lane kind. The page
+// gives it to configure() before any op is applied; nothing of it is written down here.
+let schema = null;
+
+export function configure(given) {
+  schema = {
+    fieldsOfKind: given.fields_of_kind,
+    accepts: Object.fromEntries(Object.entries(given.fields_of_kind).map(([kind, names]) => [kind, new Set(names)])),
+    nullable: new Set(given.nullable),
+    nullRefused: new Set(given.null_refused),
+    defaults: given.defaults,
+    blank: given.blank,
+    kindOfLane: given.kind_of_lane,
+  };
+}
+
+function itemSchema() {
+  if (!schema) throw new Error("state.js: configure(schema) has not been called");
+  return schema;
+}
 
 export function itemKindForLane(kind) {
-  return ITEM_KIND_OF_LANE[kind] || "card";
+  return itemSchema().kindOfLane[kind] || "card";
 }
 
 class OpFailed extends Error {}
@@ -55,10 +61,12 @@ function blankNulls(fields, names) {
 }
 
 function itemValues(kind, given) {
+  const { accepts, nullable, nullRefused } = itemSchema();
   const out = {};
   for (const [name, value] of Object.entries(given)) {
-    if (!FIELDS_OF_KIND[kind].includes(name)) throw new OpFailed(`a ${kind} item has no ${name}`);
-    out[name] = value === null && !NULLABLE.has(name) ? "" : value;
+    if (!accepts[kind]?.has(name)) throw new OpFailed(`a ${kind} item has no ${name}`);
+    if (value === null && nullRefused.has(name)) throw new OpFailed(`${name}: may not be null`);
+    out[name] = value === null && !nullable.has(name) ? "" : value;
   }
   return out;
 }
@@ -132,8 +140,9 @@ function applyOp(t, op, dirty) {
         if (!["type", "id", "lane", "stage", "position"].includes(name)) given[name] = value;
       }
       const item = { id: op.id, lane: op.lane, stage: op.stage, kind, position: op.position };
-      for (const name of FIELDS_OF_KIND[kind]) item[name] = BLANK[name];
-      Object.assign(item, DEFAULTS[kind] || {}, itemValues(kind, given));
+      const { fieldsOfKind, blank, defaults } = itemSchema();
+      for (const name of fieldsOfKind[kind]) item[name] = blank[name];
+      Object.assign(item, defaults[kind] || {}, itemValues(kind, given));
       doc.items.push(item);
       t.items.set(item.id, item);
       dirty.lanes.add(op.lane);
@@ -175,12 +184,15 @@ function applyOp(t, op, dirty) {
   }
 }
 
+// The item.create that brings `item` back: it names each attribute that differs from what a
+// create fills in by itself (the kind's default, else the blank value).
 function itemCreateOp(item) {
+  const { fieldsOfKind, blank, defaults } = itemSchema();
+  const filled = { ...blank, ...(defaults[item.kind] || {}) };
   const op = { type: "item.create", id: item.id, lane: item.lane, stage: item.stage, position: item.position };
-  for (const name of FIELDS_OF_KIND[item.kind]) {
-    if (item[name] !== undefined && item[name] !== BLANK[name]) op[name] = item[name];
+  for (const name of fieldsOfKind[item.kind]) {
+    if (item[name] !== undefined && item[name] !== filled[name]) op[name] = item[name];
   }
-  if (item.kind === "emotion") op.score = item.score;
   op.text = item.text || "";
   return op;
 }

@@ -8,12 +8,14 @@
 // When the link stops working the server closes the socket (issue 24): 4403 (or 4401) the link
 // was revoked or has expired, 4404 the map was deleted; the page says which, and what to do.
 // A reload that answers 404 (polling) cannot tell: the template's words cover both.
-import { Store } from "../editor/state.js";
+import { Store, configure } from "../editor/state.js";
 import { _ } from "../editor/i18n.js";
 import { api, bell, el, labels, revalidating, uuid4, when } from "./common.js";
 import { itemLabel, renderGrid } from "./grid.js";
 
 const APPLIED_HERE = /^(map|stage|lane|item)\./; // what state.js changes in the document
+// The server's item schema (maps/item_schema.py), before the store applies any op.
+configure(JSON.parse(document.getElementById("jm-item-schema").textContent));
 
 const root = document.getElementById("jm-share");
 const text = labels();
