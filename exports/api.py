@@ -7,7 +7,7 @@ and the file alike. The file is served by an authenticated view, never from a pu
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -21,23 +21,23 @@ from exports import services
 from exports.models import ExportJob
 from journeymap.api import ApiError
 from maps.access import map_for
-from workspaces.access import not_found
+from workspaces.access import not_found, signed_in
 
 
 class MapExportsView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         jobs = services.exports_recent(journey_map=journey_map)
         return Response({"results": [services.export_job_view(job) for job in jobs]})
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         try:
             options = services.export_options_parse(journey_map=journey_map, raw=request.data)
             job = services.export_create(
-                journey_map=journey_map, actor=request.user, options=options
+                journey_map=journey_map, actor=signed_in(request.user), options=options
             )
         except services.OptionsError as error:
             raise ApiError(code="invalid", message=error.message, details=error.details) from None
@@ -54,7 +54,7 @@ class MapExportsView(APIView):
 
 class ExportDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, export_id: Any) -> Response:
+    def get(self, request: Request, export_id: uuid.UUID) -> Response:
         job = services.export_visible(user=request.user, job_id=export_id)
         if job is None:
             raise not_found("export")
@@ -81,7 +81,7 @@ class ExportFileView(APIView):
             ): OpenApiTypes.BINARY,
         }
     )
-    def get(self, request: Request, export_id: Any) -> FileResponse:
+    def get(self, request: Request, export_id: uuid.UUID) -> FileResponse:
         job = services.export_visible(user=request.user, job_id=export_id)
         if job is None or job.status != ExportJob.Status.DONE or not job.file:
             raise not_found("export file")

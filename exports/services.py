@@ -18,7 +18,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -40,6 +40,9 @@ from maps.models import JourneyMap
 from maps.services import broadcast, map_document
 from sheets.writing import workbook_bytes
 from touchpoints.catalog import CHANNELS_BY_KEY, ICON_PATHS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +552,7 @@ def export_file_url(job: ExportJob) -> str | None:
     return f"/api/exports/{job.pk}/file/"
 
 
-def export_create(*, journey_map: JourneyMap, actor: Any, options: ExportOptions) -> ExportJob:
+def export_create(*, journey_map: JourneyMap, actor: User, options: ExportOptions) -> ExportJob:
     """Record a job and queue its task once the job row is committed."""
     from exports.tasks import export_render
 
@@ -719,7 +722,7 @@ def _file_size(job: ExportJob) -> int | None:
         return None
 
 
-def export_visible(*, user: Any, job_id: Any) -> ExportJob | None:
+def export_visible(*, user: User | AnonymousUser, job_id: uuid.UUID) -> ExportJob | None:
     """The job if the user can see its map (any role may export and download), else None."""
     try:
         job_uuid = uuid.UUID(str(job_id))
