@@ -8,6 +8,7 @@ revision of the document itself is maps' (`GET /api/maps/{id}/?revision=`, maps.
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +28,7 @@ from maps.models import JourneyMap, Version
 from maps.ops import OpError
 from maps.rest import revision_param
 from maps.revisions import document_at
-from workspaces.access import forbidden
+from workspaces.access import forbidden, signed_in
 from workspaces.models import MapRole
 from workspaces.serializers import display_name
 
@@ -40,7 +41,7 @@ class HistoryView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         before = request.query_params.get("before")
         before_revision = revision_param(before, journey_map, "before") if before else None
@@ -75,7 +76,7 @@ def version_body(version: Version) -> dict[str, Any]:
 
 class VersionListView(APIView):
     @extend_schema(responses=list_of_objects())
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         versions = (
             Version.objects.filter(map=journey_map)
@@ -86,12 +87,14 @@ class VersionListView(APIView):
         return Response([version_body(v) for v in versions])
 
     @extend_schema(request=VersionNameSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.EDITOR)
         serializer = VersionNameSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         version = version_create(
-            journey_map=journey_map, name=serializer.validated_data["name"], actor=request.user
+            journey_map=journey_map,
+            name=serializer.validated_data["name"],
+            actor=signed_in(request.user),
         )
         return Response(version_body(version), status=status.HTTP_201_CREATED)
 
@@ -104,7 +107,7 @@ class CompareView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id)
         old = revision_param(request.query_params.get("from"), journey_map, "from")
         new = revision_param(
@@ -123,7 +126,7 @@ class RestoreSerializer(serializers.Serializer[Any]):
 
 class RestoreView(APIView):
     @extend_schema(request=RestoreSerializer, responses=OpenApiTypes.OBJECT)
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, role = map_for(request.user, map_id, MapRole.EDITOR)
         serializer = RestoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -147,7 +150,7 @@ class CurrentStateView(APIView):
     """Link a future-state map to the current-state map it improves on (or unlink)."""
 
     @extend_schema(request=CurrentStateSerializer, responses=OpenApiTypes.OBJECT)
-    def put(self, request: Request, map_id: Any) -> Response:
+    def put(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _ = map_for(request.user, map_id, MapRole.EDITOR)
         serializer = CurrentStateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -167,7 +170,7 @@ class CurrentStateView(APIView):
 
 class SideBySideView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         future, _ = map_for(request.user, map_id)
         if future.current_state_id is None:
             raise ApiError(code="invalid", message="This map is not linked to a current state.")

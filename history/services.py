@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -15,8 +15,11 @@ from maps.services import apply_ops, map_document
 from maps.subjourneys import reaches, subjourney_edges
 from personas.models import Persona
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
-def version_create(*, journey_map: JourneyMap, name: str, actor: Any) -> Version:
+
+def version_create(*, journey_map: JourneyMap, name: str, actor: User) -> Version:
     """Name the map's current revision; its document doubles as a snapshot."""
     return Version.objects.create(
         map=journey_map,
@@ -181,7 +184,9 @@ def _item_ops(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str,
     return ops + fixes
 
 
-def map_restore(*, journey_map: JourneyMap, actor: Any, revision: int, role: str) -> int:
+def map_restore(
+    *, journey_map: JourneyMap, actor: User | AnonymousUser, revision: int, role: str
+) -> int:
     """Bring the map back to `revision` as one new change; returns the new revision.
 
     The change goes through apply_ops like any other, so every open editor follows it live.
@@ -217,7 +222,9 @@ def map_restore(*, journey_map: JourneyMap, actor: Any, revision: int, role: str
     return applied.revision
 
 
-def _keep_possible_subjourneys(journey_map: JourneyMap, target: dict[str, Any], actor: Any) -> None:
+def _keep_possible_subjourneys(
+    journey_map: JourneyMap, target: dict[str, Any], actor: User | AnonymousUser
+) -> None:
     """Unlink, in the revision brought back, the stages whose sub-journey can no longer be
     linked (the map deleted or no longer readable, or now above this one): apply_ops would
     refuse the whole restore for one of them."""

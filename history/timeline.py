@@ -8,7 +8,7 @@ stage is still called by its name.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext_lazy
 from maps.models import Change, JourneyMap
 from maps.revisions import State, document_at, reduce_op, users_by_id
 from personas.models import Persona
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_CHANGES = 400  # changes read per timeline page
 
@@ -144,7 +147,7 @@ def _phrase(event: Event, count: int) -> str:
     return str(PHRASES[key] % {"name": name, "old": old, "n": count})
 
 
-def _first_name(user: Any) -> str:
+def _first_name(user: User | None) -> str:
     if user is None:
         return _("Someone")
     return str(user.first_name or user.get_full_name() or user.username)
