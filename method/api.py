@@ -3,6 +3,7 @@ persona templates. Thin views: parse, check access, call one function, serialize
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils import translation
@@ -111,7 +112,7 @@ class MetricCalculateView(APIView):
 
 class MapHealthView(APIView):
     @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _role = map_for(request.user, map_id)
         language = request_language(request, journey_map)
         findings = map_health(journey_map=journey_map)
@@ -120,7 +121,7 @@ class MapHealthView(APIView):
 
 class MapCoverageView(APIView):
     @extend_schema(parameters=[LANG_PARAM], responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, map_id: Any) -> Response:
+    def get(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _role = map_for(request.user, map_id)
         language = request_language(request, journey_map)
         return Response(touchpoint_coverage(journey_map=journey_map, language=language))
@@ -186,7 +187,7 @@ class SaveAsTemplateView(APIView):
     Workspace admins only; people who cannot see the map get 404."""
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request: Request, map_id: Any) -> Response:
+    def post(self, request: Request, map_id: uuid.UUID) -> Response:
         journey_map, _role = map_for(request.user, map_id)
         actor = signed_in(request.user)
         admin = Membership.objects.filter(

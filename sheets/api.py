@@ -6,6 +6,7 @@ confirmed leaves no trace. Only members of the workspace may import (anyone else
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils.translation import get_language
@@ -53,7 +54,7 @@ class ImportPreviewView(APIView):
     @extend_schema(
         request={"multipart/form-data": PreviewSerializer}, responses=OpenApiTypes.OBJECT
     )
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace_for(request.user, workspace_id)
         serializer = PreviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -70,7 +71,7 @@ class ImportCreateView(APIView):
     @extend_schema(
         request={"multipart/form-data": CreateSerializer}, responses={201: OpenApiTypes.OBJECT}
     )
-    def post(self, request: Request, workspace_id: Any) -> Response:
+    def post(self, request: Request, workspace_id: uuid.UUID) -> Response:
         workspace = workspace_for(request.user, workspace_id)
         serializer = CreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
