@@ -3,7 +3,7 @@ exports, newest first, only on maps the reader can see."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,22 +12,29 @@ from exports.models import ExportJob
 from maps.models import Change, Comment, JourneyMap
 from workspaces.serializers import display_name
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from workspaces.models import Workspace
+
 LIMIT = 60
 
 
-def _who(user: Any) -> tuple[dict[str, Any] | None, str]:
+def _who(user: User | None) -> tuple[dict[str, Any] | None, str]:
     if user is None:
         return None, _("Someone")
     return {"username": user.username, "name": display_name(user)}, display_name(user)
 
 
-def workspace_activity(*, workspace: Any, user: Any, language: str = "vi") -> list[dict[str, Any]]:
+def workspace_activity(
+    *, workspace: Workspace, user: User | AnonymousUser, language: str = "vi"
+) -> list[dict[str, Any]]:
     """The entries with their text in `language` (the request's)."""
     with translation.override(language):
         return _activity(workspace=workspace, user=user)
 
 
-def _activity(*, workspace: Any, user: Any) -> list[dict[str, Any]]:
+def _activity(*, workspace: Workspace, user: User | AnonymousUser) -> list[dict[str, Any]]:
     maps = JourneyMap.objects.visible_to(user).filter(workspace=workspace)
     titles = dict(maps.values_list("pk", "title"))
     entries: list[dict[str, Any]] = []
