@@ -11,7 +11,8 @@ what was said on it at once, and sees it again if given access back.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,19 +25,22 @@ from django.utils.translation import gettext_lazy
 from collab.models import Notification
 from maps.models import Comment, JourneyMap
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 SUBJECT = gettext_lazy("%(actor)s mentioned you in “%(map)s”")
 BODY = gettext_lazy("%(actor)s wrote:\n\n%(text)s\n\nOpen the map: %(url)s\n")
 
 
-def notifications_of(user: Any) -> QuerySet[Notification]:
+def notifications_of(user: User) -> QuerySet[Notification]:
     """The user's notifications about maps they may see now (one subquery, no per-row check)."""
     visible = JourneyMap.objects.visible_to(user).values("pk")
     return Notification.objects.filter(recipient=user, map_id__in=visible)
 
 
-def _name(user: Any) -> str:
+def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
@@ -49,7 +53,7 @@ def _thread_people(comment: Comment) -> set[int]:
     return {a for a in authors if a is not None}
 
 
-def _create(*, recipient: Any, kind: str, comment: Comment, actor_id: int) -> bool:
+def _create(*, recipient: User, kind: str, comment: Comment, actor_id: int) -> bool:
     try:
         with transaction.atomic():
             Notification.objects.create(
@@ -68,7 +72,7 @@ NOTIFYING_OPS = {"comment.create", "comment.update"}
 
 
 def comments_changed(
-    *, journey_map: Any, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
+    *, journey_map: JourneyMap, ops: list[dict[str, Any]], actor_id: int | None, **_: Any
 ) -> None:
     """maps.hooks.change_applied receiver, inside the change's transaction: notify mentions
     and replies once it has committed."""
@@ -81,7 +85,7 @@ def comments_changed(
     )
 
 
-def notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> None:
+def notify_comments(*, map_id: uuid.UUID, comment_ids: list[Any], actor_id: int) -> None:
     """Runs after commit: a failure here is logged, never turned into a failed change."""
     try:
         _notify_comments(map_id=map_id, comment_ids=comment_ids, actor_id=actor_id)
@@ -89,7 +93,7 @@ def notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> No
         logger.exception("notifying comments %s failed", comment_ids)
 
 
-def _notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> None:
+def _notify_comments(*, map_id: uuid.UUID, comment_ids: list[Any], actor_id: int) -> None:
     journey_map = JourneyMap.objects.filter(pk=map_id).first()
     actor = get_user_model().objects.filter(pk=actor_id).first()
     if journey_map is None or actor is None:
@@ -98,7 +102,7 @@ def _notify_comments(*, map_id: Any, comment_ids: list[Any], actor_id: int) -> N
         comment_notify(journey_map=journey_map, comment=comment, actor=actor)
 
 
-def comment_notify(*, journey_map: JourneyMap, comment: Comment, actor: Any) -> list[Notification]:
+def comment_notify(*, journey_map: JourneyMap, comment: Comment, actor: User) -> list[Notification]:
     """Notify the people a comment mentions and, for a reply, the others in its thread."""
     users = get_user_model().objects.filter(is_active=True)
     mentioned = [
@@ -139,7 +143,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def mention_email(*, journey_map: JourneyMap, comment: Comment, actor: Any, recipient: Any) -> None:
+def mention_email(
+    *, journey_map: JourneyMap, comment: Comment, actor: User, recipient: User
+) -> None:
     """A plain-text email (never HTML: the comment is user text) in the map's language."""
     if not recipient.email:
         return
