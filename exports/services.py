@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -363,7 +364,7 @@ def _persona_view(persona: dict[str, Any]) -> dict[str, Any]:
 
 def print_context(
     *,
-    document: dict[str, Any],
+    document: Mapping[str, Any],
     options: ExportOptions,
     workspace_name: str,
     now: dt.datetime | None = None,
@@ -462,7 +463,7 @@ def print_context(
 
 def print_html(
     *,
-    document: dict[str, Any],
+    document: Mapping[str, Any],
     options: ExportOptions,
     workspace_name: str,
     now: dt.datetime | None = None,
@@ -497,7 +498,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def map_csv(*, document: dict[str, Any], options: ExportOptions) -> bytes:
+def map_csv(*, document: Mapping[str, Any], options: ExportOptions) -> bytes:
     """One row per item, stages then lanes in map order, with every attribute (UTF-8 with a
     byte-order mark so spreadsheet programs read Vietnamese correctly)."""
     language = options.language or document.get("language") or "vi"

@@ -4,7 +4,7 @@ one as a new change. Rebuilding a revision is maps.revisions' (the op log is the
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -35,7 +35,7 @@ def version_create(*, journey_map: JourneyMap, name: str, actor: User) -> Versio
 COMPARED = {"stages": "stage", "lanes": "lane", "items": "item", "links": "link"}
 
 
-def document_compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def document_compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """What `new` added, removed and changed relative to `old`, per kind of content."""
     result: dict[str, Any] = {
         "map": sorted(k for k in MAP_FIELDS if old.get(k) != new.get(k)),
@@ -75,11 +75,13 @@ def document_compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def _fields_diff(old: dict[str, Any], new: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+def _fields_diff(
+    old: Mapping[str, Any], new: Mapping[str, Any], names: Iterable[str]
+) -> dict[str, Any]:
     return {name: old[name] for name in names if old.get(name) != new.get(name)}
 
 
-def restore_ops(*, current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+def restore_ops(*, current: Mapping[str, Any], target: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ops that turn the `current` document's content into `target`'s.
 
     Content is the map's fields, personas, stages, lanes, items and links; objects come back
@@ -140,7 +142,7 @@ def restore_ops(*, current: dict[str, Any], target: dict[str, Any]) -> list[dict
     return ops
 
 
-def _item_ops(current: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+def _item_ops(current: Mapping[str, Any], target: Mapping[str, Any]) -> list[dict[str, Any]]:
     now = {item["id"]: item for item in current["items"]}
     ops: list[dict[str, Any]] = []
     fixes: list[dict[str, Any]] = []

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from maps.document_types import ItemRow, MapDocument, StageRow
 from maps.models import JourneyMap
 from maps.services import map_document
 
 
-def _stage_view(document: dict[str, Any], stage: dict[str, Any]) -> dict[str, Any]:
+def _stage_view(document: MapDocument, stage: StageRow) -> dict[str, Any]:
     """The stage and its items, lane by lane in the map's lane order (empty lanes left out)."""
-    by_lane: dict[str, list[dict[str, Any]]] = {}
+    by_lane: dict[str, list[ItemRow]] = {}
     for item in document["items"]:
         if item["stage"] == stage["id"]:
             by_lane.setdefault(item["lane"], []).append(item)
@@ -26,7 +27,7 @@ def _stage_view(document: dict[str, Any], stage: dict[str, Any]) -> dict[str, An
     return {"stage": stage, "lanes": lanes}
 
 
-def _pairs(current: list[dict[str, Any]], future: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+def _pairs(current: list[StageRow], future: list[StageRow]) -> list[tuple[Any, Any]]:
     future_by_name = {stage["name"].casefold(): stage for stage in future}
     used: set[str] = set()
     pairs: list[tuple[Any, Any]] = []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import connection
@@ -80,7 +81,7 @@ def document_response(request: Request, journey_map: JourneyMap, role: str) -> H
     return conditional(Response({**cached.document(), **fields}), etag)
 
 
-def _document_build(journey_map: JourneyMap, at: int | None) -> dict[str, Any]:
+def _document_build(journey_map: JourneyMap, at: int | None) -> Mapping[str, Any]:
     if at is None:
         return services.map_document(journey_map=journey_map)
     try:

@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,7 +132,9 @@ class DocumentCache:
         self._building: dict[DocumentVersion, threading.Lock] = {}
         self.builds = 0  # documents built (for tests and benchmarks)
 
-    def get(self, version: DocumentVersion, build: Callable[[], dict[str, Any]]) -> CachedDocument:
+    def get(
+        self, version: DocumentVersion, build: Callable[[], Mapping[str, Any]]
+    ) -> CachedDocument:
         """The document of `version`, built by `build` only if no thread has it yet."""
         with self._lock:
             found = self._hit(version)

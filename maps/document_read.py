@@ -6,14 +6,26 @@ lane or item). Re-exported by maps.services.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from maps.document_types import (
+    CommentRow,
+    ItemRow,
+    LaneRow,
+    LinkRow,
+    MapDocument,
+    PersonaSummary,
+    StageRow,
+)
 from maps.item_schema import ITEM_COLUMNS, ITEM_COMMON, ITEM_FIELDS_OF_KIND
 from maps.models import Comment, Item, JourneyMap, Lane, Link, Stage
+
+if TYPE_CHECKING:
+    from personas.models import Persona
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -69,7 +81,7 @@ def _ids_to_str(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return row
 
 
-def persona_summary(persona: Any) -> dict[str, Any]:
+def persona_summary(persona: Persona) -> PersonaSummary:
     return {
         "id": str(persona.id),
         "name": persona.name,
@@ -86,7 +98,7 @@ def persona_summary(persona: Any) -> dict[str, Any]:
     }
 
 
-def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
+def map_document(*, journey_map: JourneyMap) -> MapDocument:
     """The whole map as docs/protocol.md's document, in a fixed number of queries (7)."""
     map_id = journey_map.pk
     stages = list(Stage.objects.filter(map_id=map_id).values(*STAGE_FIELDS))
@@ -106,7 +118,7 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
         )
         for r in Link.objects.filter(map_id=map_id).values("id", "source_id", "target_id", "label")
     ]
-    comments = [
+    comments: list[CommentRow] = [
         {
             "id": str(c["id"]),
             "item": str(c["item_id"]) if c["item_id"] else None,
@@ -165,10 +177,10 @@ def map_document(*, journey_map: JourneyMap) -> dict[str, Any]:
         "created": journey_map.created_at.isoformat(),
         "updated": journey_map.updated_at.isoformat(),
         "personas": personas,
-        "stages": _sorted(stages),
-        "lanes": _sorted(lanes),
-        "items": _sorted(items),
-        "links": links,
+        "stages": cast("list[StageRow]", _sorted(stages)),
+        "lanes": cast("list[LaneRow]", _sorted(lanes)),
+        "items": cast("list[ItemRow]", _sorted(items)),
+        "links": cast("list[LinkRow]", links),
         "comments": comments,
     }
 

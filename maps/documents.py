@@ -360,7 +360,7 @@ def document_import(
 
 def document_export(*, journey_map: JourneyMap) -> dict[str, Any]:
     """The map as a portable document: content only, no revision, authors or comments."""
-    doc = map_document(journey_map=journey_map)
+    doc: dict[str, Any] = dict(map_document(journey_map=journey_map))  # read key by key
     personas = [
         {"id": str(p.pk), **{name: getattr(p, name) for name in PERSONA_PART_FIELDS}}
         for p in journey_map.personas.all()

@@ -267,7 +267,7 @@ def users_by_id(ids: Iterable[int | None]) -> dict[int, Any]:
 def _empty_document(journey_map: JourneyMap) -> dict[str, Any]:
     # Only for maps created before snapshots existed: their revision 0 is not recorded, so
     # the map's fields start from today's and the content from nothing.
-    document = map_document(journey_map=journey_map)
+    document: dict[str, Any] = dict(map_document(journey_map=journey_map))
     for key in ("personas", "stages", "lanes", "items", "links", "comments"):
         document[key] = []
     return document
@@ -298,7 +298,7 @@ def document_at(*, journey_map: JourneyMap, revision: int) -> dict[str, Any]:
     if revision < 0 or revision > journey_map.revision:
         raise RevisionError(f"revision must be between 0 and {journey_map.revision}")
     if revision == journey_map.revision:
-        return map_document(journey_map=journey_map)
+        return dict(map_document(journey_map=journey_map))
     base_revision, base = base_for(journey_map, revision)
     if base_revision == revision:
         return base

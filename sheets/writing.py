@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import math
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import translation
@@ -135,7 +136,7 @@ def card_line(item: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
-def _grid(ws: Worksheet, doc: dict[str, Any], labels: dict[str, str]) -> None:
+def _grid(ws: Worksheet, doc: Mapping[str, Any], labels: dict[str, str]) -> None:
     stages, lanes = doc["stages"], doc["lanes"]
     _put(ws, 1, 1, doc["title"]).font = Font(bold=True, size=14)
     _put(ws, 2, 1, labels["stage"]).font = Font(bold=True)
@@ -192,7 +193,7 @@ def _print_setup(ws: Worksheet) -> None:
     ws.print_title_cols = "A:A"
 
 
-def _kinds(ws: Worksheet, doc: dict[str, Any]) -> None:
+def _kinds(ws: Worksheet, doc: Mapping[str, Any]) -> None:
     _put(ws, 1, 1, "lane")
     _put(ws, 1, 2, "kind")
     for row, lane in enumerate(doc["lanes"], start=2):
@@ -209,7 +210,7 @@ def _rows(ws: Worksheet, start: int, rows: list[list[Any]]) -> None:
                 _put(ws, row, col, value).alignment = wrap
 
 
-def workbook_bytes(*, document: dict[str, Any], language: str) -> bytes:
+def workbook_bytes(*, document: Mapping[str, Any], language: str) -> bytes:
     labels = sheet_labels("en" if language == "en" else "vi")
     doc = document
     stages = {s["id"]: s["name"] for s in doc["stages"]}

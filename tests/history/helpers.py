@@ -212,13 +212,15 @@ def random_history(
     """Apply `changes` random changes; the document after each one, by revision."""
     r = random.Random(seed)
     journey_map.refresh_from_db()
-    seen = {journey_map.revision: map_document(journey_map=journey_map)}
+    seen: dict[int, dict[str, Any]] = {
+        journey_map.revision: dict(map_document(journey_map=journey_map))
+    }
     while len(seen) <= changes:
         doc = seen[max(seen)]
         ops, actor = random_op(r, doc, personas, actors)
         applied = apply_ops(map_id=journey_map.pk, actor=actor, change_id=uuid.uuid4(), ops=ops)
         journey_map.refresh_from_db()
-        seen[applied.revision] = map_document(journey_map=journey_map)
+        seen[applied.revision] = dict(map_document(journey_map=journey_map))
     return seen
 
 

@@ -230,7 +230,7 @@ async def _still_open(socket: Any) -> None:
 @database_sync_to_async
 def _snapshot(map_id: Any) -> dict[str, Any]:
     journey_map = JourneyMap.objects.get(pk=map_id)
-    document = services.map_document(journey_map=journey_map)
+    document: dict[str, Any] = dict(services.map_document(journey_map=journey_map))
     document.pop("updated_at", None)
     return {"document": document, "log": Change.objects.filter(map=journey_map).count()}
 

@@ -88,6 +88,6 @@ def test_a_built_document_has_exactly_the_typed_keys(
     assert set(document["comments"][0]) == keys(CommentRow)
     assert set(document["comments"][0]["author"]) == keys(CommentAuthor)
     assert {item["kind"] for item in document["items"]} == set(ItemKind.values)
-    for item in document["items"]:
-        assert set(item) <= keys(ItemRow)
-        assert ItemRow.__required_keys__ <= set(item)
+    for row in document["items"]:
+        assert set(row) <= keys(ItemRow)
+        assert ItemRow.__required_keys__ <= set(row)

@@ -291,7 +291,9 @@ def outcome(world: World, apply: Apply, requests: list[ChangeRequest]) -> dict[s
     savepoint = transaction.savepoint()
     try:
         results = apply(world.map_id, requests)
-        document = map_document(journey_map=JourneyMap.objects.get(pk=world.map_id))
+        document: dict[str, Any] = dict(
+            map_document(journey_map=JourneyMap.objects.get(pk=world.map_id))
+        )
         log = Change.objects.filter(map_id=world.map_id).order_by("revision")
         rows = list(log.values_list("revision", "change_id", "actor_id", "session", "ops"))
     finally:

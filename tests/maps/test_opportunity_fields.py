@@ -86,8 +86,8 @@ def test_an_opportunity_card_takes_rice_scores_status_owner_and_due(
         "Team Growth",
         "2027-03-31",
     )
-    in_document = next(
-        i for i in map_document(journey_map=journey_map)["items"] if i["id"] == board["card"]
+    in_document: dict[str, Any] = dict(
+        next(i for i in map_document(journey_map=journey_map)["items"] if i["id"] == board["card"])
     )
     assert {key: in_document[key] for key in fields} == fields
 
