@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from rest_framework import serializers
 
 from journeymap.text import clean_text
 from workspaces.models import Membership, Workspace
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 
 class PlainTextMixin:
