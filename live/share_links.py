@@ -10,6 +10,7 @@ live/tasks.py, as a backstop). Close code 4403: the link no longer gives access 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from live.services import CLOSE_NO_ACCESS, REASON_ACCESS_REMOVED
 from workspaces.models import ShareLink
@@ -21,6 +22,8 @@ class ShareLinkSocketMixin:
 
     share_link_id: str | None = None
     _share_expiry: asyncio.TimerHandle | None = None
+    # The consumer's: leave the map at once and close with this code and reason.
+    access_end: Callable[[int, str], None]
 
     def share_link_attach(self, link: ShareLink) -> None:
         """Remember the link this socket was opened with and arm its expiry."""
@@ -39,7 +42,3 @@ class ShareLinkSocketMixin:
 
     async def _share_close(self) -> None:
         self.access_end(CLOSE_NO_ACCESS, REASON_ACCESS_REMOVED)
-
-    def access_end(self, code: int, reason: str) -> None:
-        """Defined by the consumer: leave the map at once and close with this code."""
-        raise NotImplementedError
